@@ -1,0 +1,5 @@
+"""Entry point of the Pulumi program: `pulumi up --stack <name>` runs this."""
+
+from components.program import main
+
+main()

@@ -1,0 +1,155 @@
+"""Defaults per environment tier, in the stack file's own shape (camelCase keys).
+
+A stack states only what differs from its tier. ``{stack}`` in a string default is replaced by
+the stack name. Sections that do not exist in a tier (the AWS data stores in ``local``) are
+absent here, and ``rules.py`` refuses them when a stack sets them.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+
+def _resources(cpu: str, memory: str, cpu_limit: str | None = None, memory_limit: str | None = None) -> dict[str, Any]:
+    resources: dict[str, Any] = {"requests": {"cpu": cpu, "memory": memory}}
+    if cpu_limit or memory_limit:
+        resources["limits"] = {"cpu": cpu_limit or cpu, "memory": memory_limit or memory}
+    return resources
+
+
+# What every tier shares; the tiers below override parts of it.
+_COMMON: dict[str, Any] = {
+    "kubernetes": {"ingress": {"enabled": False}},
+    "airflow": {},
+    "celery": {"workers": {}},
+    "kubernetesExecutor": {},
+    "tuning": {},
+    "workload": {"maxActiveRunsPerDag": 16, "maxActiveTasksPerDag": 16},
+    "secretsBackend": {
+        "connectionsPrefix": "airflow/{stack}/connections",
+        "variablesPrefix": "airflow/{stack}/variables",
+        "configPrefix": "airflow/{stack}/config",
+        "cacheTtlSeconds": 900,
+    },
+    "vault": {"role": "airflow-{stack}"},
+    "slack": {"enabled": False},
+    "openlineage": {"enabled": False, "namespace": "{stack}"},
+    "dags": {"source": "image"},
+}
+
+_TIERS: dict[str, dict[str, Any]] = {
+    "local": {
+        "executor": "CeleryExecutor",
+        "kubernetes": {"networkPolicies": False},
+        "scheduler": {"replicas": 1, "resources": _resources("250m", "512Mi", memory_limit="1Gi")},
+        "apiServer": {"replicas": 1, "workers": 1, "resources": _resources("250m", "768Mi", memory_limit="1Gi")},
+        "triggerer": {"replicas": 1, "resources": _resources("100m", "256Mi", memory_limit="512Mi")},
+        "dagProcessor": {"replicas": 1, "resources": _resources("250m", "512Mi", memory_limit="1Gi")},
+        "pgbouncer": {"enabled": False, "replicas": 1, "resources": _resources("50m", "64Mi", memory_limit="128Mi")},
+        "celery": {"workers": {"keda": False, "resources": _resources("500m", "1Gi", memory_limit="2Gi")}},
+        "workload": {"peakRunningTasks": 4, "taskResources": _resources("100m", "256Mi")},
+        "secretsBackend": {"type": "none"},
+    },
+    "dev": {
+        "executor": "KubernetesExecutor",
+        "kubernetes": {"networkPolicies": True},
+        "scheduler": {"replicas": 1, "resources": _resources("500m", "1Gi", memory_limit="2Gi")},
+        "apiServer": {"replicas": 1, "resources": _resources("250m", "1Gi", memory_limit="2Gi")},
+        "triggerer": {"replicas": 1, "resources": _resources("250m", "512Mi", memory_limit="1Gi")},
+        "dagProcessor": {"replicas": 1, "resources": _resources("500m", "1Gi", memory_limit="2Gi")},
+        "pgbouncer": {"enabled": True, "replicas": 1, "resources": _resources("100m", "128Mi", memory_limit="256Mi")},
+        "celery": {"workers": {"keda": True, "resources": _resources("1", "2Gi", memory_limit="4Gi")}},
+        "workload": {"peakRunningTasks": 16, "taskResources": _resources("250m", "512Mi", memory_limit="1Gi")},
+        "database": {
+            "instanceClass": "db.t4g.medium",
+            "allocatedStorageGb": 20,
+            "maxAllocatedStorageGb": 100,
+            "multiAz": False,
+            "backupRetentionDays": 1,
+            "deletionProtection": False,
+            "protect": False,
+            "performanceInsights": False,
+            "monitoringIntervalSeconds": 0,
+        },
+        "redis": {"nodeType": "cache.t4g.small", "numCacheClusters": 1, "multiAz": False, "snapshotRetentionDays": 0},
+        "logs": {"retentionDays": 30},
+        "secretsBackend": {"type": "aws-secrets-manager"},
+    },
+    "staging": {
+        "executor": "CeleryExecutor,KubernetesExecutor",
+        "kubernetes": {"networkPolicies": True},
+        "scheduler": {"replicas": 2, "resources": _resources("1", "2Gi", memory_limit="4Gi")},
+        "apiServer": {"replicas": 2, "resources": _resources("500m", "1Gi", memory_limit="2Gi")},
+        "triggerer": {"replicas": 2, "resources": _resources("250m", "512Mi", memory_limit="1Gi")},
+        "dagProcessor": {"replicas": 2, "resources": _resources("1", "2Gi", memory_limit="4Gi")},
+        "pgbouncer": {"enabled": True, "replicas": 2, "resources": _resources("100m", "128Mi", memory_limit="256Mi")},
+        "celery": {"workers": {"keda": True, "resources": _resources("2", "4Gi", memory_limit="8Gi")}},
+        "workload": {"peakRunningTasks": 64, "taskResources": _resources("250m", "512Mi", memory_limit="1Gi")},
+        "database": {
+            "instanceClass": "db.r6g.large",
+            "allocatedStorageGb": 50,
+            "maxAllocatedStorageGb": 500,
+            "multiAz": True,
+            "backupRetentionDays": 7,
+            "deletionProtection": True,
+            "protect": False,
+            "performanceInsights": True,
+            "monitoringIntervalSeconds": 60,
+        },
+        "redis": {"nodeType": "cache.t4g.medium", "numCacheClusters": 2, "multiAz": True, "snapshotRetentionDays": 1},
+        "logs": {"retentionDays": 90},
+        "secretsBackend": {"type": "aws-secrets-manager"},
+    },
+    "prod": {
+        "executor": "CeleryExecutor",
+        "kubernetes": {"networkPolicies": True},
+        "scheduler": {"replicas": 2, "resources": _resources("2", "4Gi", memory_limit="8Gi")},
+        "apiServer": {"replicas": 2, "resources": _resources("1", "2Gi", memory_limit="4Gi")},
+        "triggerer": {"replicas": 2, "resources": _resources("500m", "1Gi", memory_limit="2Gi")},
+        "dagProcessor": {"replicas": 2, "resources": _resources("2", "4Gi", memory_limit="8Gi")},
+        "pgbouncer": {"enabled": True, "replicas": 2, "resources": _resources("250m", "256Mi", memory_limit="512Mi")},
+        "celery": {"workers": {"keda": True, "resources": _resources("4", "8Gi", memory_limit="16Gi")}},
+        "workload": {"peakRunningTasks": 128, "taskResources": _resources("250m", "512Mi", memory_limit="1Gi")},
+        "database": {
+            "instanceClass": "db.r6g.xlarge",
+            "allocatedStorageGb": 100,
+            "maxAllocatedStorageGb": 1000,
+            "multiAz": True,
+            "backupRetentionDays": 14,
+            "deletionProtection": True,
+            "protect": True,
+            "performanceInsights": True,
+            "monitoringIntervalSeconds": 60,
+        },
+        "redis": {"nodeType": "cache.r7g.large", "numCacheClusters": 2, "multiAz": True, "snapshotRetentionDays": 7},
+        "logs": {"retentionDays": 365},
+        "secretsBackend": {"type": "aws-secrets-manager"},
+    },
+}
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``override`` on top of ``base``; nested dicts merge, everything else replaces."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _substitute(value: Any, stack: str) -> Any:
+    if isinstance(value, str):
+        return value.replace("{stack}", stack)
+    if isinstance(value, dict):
+        return {key: _substitute(item, stack) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_substitute(item, stack) for item in value]
+    return value
+
+
+def tier_defaults(tier: str, stack: str = "{stack}") -> dict[str, Any]:
+    """The full default config of a tier, ``{stack}`` replaced by the stack name."""
+    return _substitute(deep_merge(_COMMON, _TIERS[tier]), stack)

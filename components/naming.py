@@ -1,0 +1,40 @@
+"""Names that two layers must agree on: service accounts (IRSA trust ↔ chart), Secret names
+(the kit creates them ↔ the chart reads them). Pure, so both sides and the tests share it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The chart's components that get a service account the kit names explicitly, with the
+# chart value key each one lives under.
+SERVICE_ACCOUNT_COMPONENTS: dict[str, str] = {
+    "scheduler": "scheduler",
+    "apiServer": "api-server",
+    "triggerer": "triggerer",
+    "dagProcessor": "dag-processor",
+    "workers": "worker",
+    "migrateDatabaseJob": "migrate-database-job",
+}
+
+
+@dataclass(frozen=True)
+class Names:
+    release: str
+    namespace: str
+
+    def service_account(self, component: str) -> str:
+        """Service account of a chart component (``scheduler``, ``workers``...), pinned by the kit."""
+        return f"{self.release}-{SERVICE_ACCOUNT_COMPONENTS[component]}"
+
+    def secret(self, purpose: str) -> str:
+        """Kubernetes Secret the kit creates for the chart, e.g. ``secret("fernet-key")``."""
+        return f"{self.release}-{purpose}"
+
+    @property
+    def api_server_host(self) -> str:
+        return f"{self.release}-api-server.{self.namespace}.svc.cluster.local"
+
+    @property
+    def pgbouncer_host(self) -> str:
+        return f"{self.release}-pgbouncer.{self.namespace}.svc.cluster.local"

@@ -1,0 +1,170 @@
+"""Run a Pulumi program in-process under the mock engine and record every registration.
+
+The recording monitor sees what the mocks cannot: resource options (protect, retainOnDelete,
+dependencies, ignoreChanges) and which input values are secret. Secret values are replaced by
+``[secret]`` in the recorded inputs, so a plaintext secret shows up as itself: that is how the
+tests prove that no secret is registered in the clear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+import json
+
+import pulumi
+from google.protobuf import json_format
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from . import standins
+
+SECRET = "[secret]"
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+_RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+@dataclass
+class Registration:
+    """One resource as the engine would receive it."""
+
+    type: str
+    name: str
+    urn: str
+    parent: str | None
+    inputs: dict[str, Any]
+    protect: bool
+    retain_on_delete: bool
+    depends_on: list[str]
+    ignore_changes: list[str]
+    replace_on_changes: list[str]
+    delete_before_replace: bool
+    custom: bool
+
+    def as_plan(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "name": self.name,
+            "parent": self.parent,
+            "inputs": self.inputs,
+            "protect": self.protect,
+            "retainOnDelete": self.retain_on_delete,
+            "dependsOn": self.depends_on,
+            "ignoreChanges": self.ignore_changes,
+        }
+
+
+@dataclass
+class EngineRun:
+    registrations: list[Registration] = field(default_factory=list)
+
+    def of_type(self, type_token: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == type_token]
+
+    def named(self, name: str) -> Registration:
+        matches = [r for r in self.registrations if r.name == name]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} resources named {name!r}")
+        return matches[0]
+
+
+class KitMocks(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return (
+            standins.resource_id(args.typ, args.name, args.inputs),
+            standins.resource_outputs(args.typ, args.name, args.inputs),
+        )
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+        try:
+            return standins.CALLS[args.token](args.args)
+        except KeyError:
+            raise NotImplementedError(f"the offline plan has no stand-in for the invoke {args.token}") from None
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    def __init__(self, mocks: pulumi.runtime.Mocks, run: EngineRun):
+        super().__init__(mocks)
+        self.run = run
+
+    def RegisterResource(self, request):  # noqa: N802 - the gRPC method name
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.run.registrations.append(_registration(request, response.urn))
+        return response
+
+
+def _name_of(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1]
+
+
+def _registration(request, urn: str) -> Registration:
+    inputs = _masked(json_format.MessageToDict(request.object))
+    parent_type = request.parent.split("::")[2] if request.parent else ""
+    parent = _name_of(request.parent) if parent_type and parent_type != "pulumi:pulumi:Stack" else None
+    return Registration(
+        type=request.type,
+        name=request.name,
+        urn=urn,
+        parent=parent,
+        inputs=inputs,
+        protect=bool(request.protect),
+        retain_on_delete=bool(request.retainOnDelete),
+        depends_on=sorted({_name_of(dep) for dep in request.dependencies}),
+        ignore_changes=list(request.ignoreChanges),
+        replace_on_changes=list(request.replaceOnChanges),
+        delete_before_replace=bool(request.deleteBeforeReplace),
+        custom=bool(request.custom),
+    )
+
+
+def _masked(value: Any) -> Any:
+    """Wire-format values → plain JSON: secrets become ``[secret]``, references their URN."""
+    if isinstance(value, dict):
+        signature = value.get(_SIG_KEY)
+        if signature == _SECRET_SIG:
+            return SECRET
+        if signature == _RESOURCE_SIG:
+            return value.get("urn")
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    if value == _UNKNOWN:
+        return "[unknown]"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # protobuf Struct carries every number as a double
+    return value
+
+
+def run_under_mocks(
+    program: Callable[[], None],
+    *,
+    project: str,
+    stack: str,
+    config: Mapping[str, Any],
+    secret_keys: Collection[str] = (),
+    mocks: pulumi.runtime.Mocks | None = None,
+) -> EngineRun:
+    """Run ``program`` as ``pulumi up`` would, against stand-ins instead of the cloud.
+
+    ``config`` maps full keys (``airflow-ha:tier``) to values; objects are passed to the
+    program JSON-encoded, as the Pulumi CLI does.
+    """
+    run = EngineRun()
+    kit_mocks = mocks or KitMocks()
+    pulumi.runtime.set_all_config(
+        {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()},
+        list(secret_keys),
+    )
+    pulumi_settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(kit_mocks, project=project, stack=stack, preview=False,
+                             monitor=RecordingMonitor(kit_mocks, run))
+    pulumi_settings.SETTINGS.rpc_manager.clear()
+    pulumi_settings.SETTINGS.outputs.clear()
+    _sync_await(run_pulumi_func(program))
+    return run

@@ -1,0 +1,1 @@
+"""Pure composition of what Airflow receives: its config and the chart values."""
