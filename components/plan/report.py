@@ -1,0 +1,108 @@
+"""The plan as a person reads it: the resource tree with key settings, then Airflow's view."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from ..tuning.capacity import capacity_summary
+from .engine import Registration
+from .runner import Plan
+
+# The settings worth seeing at a glance, per resource type (wire names, dotted for nesting).
+KEY_SETTINGS: dict[str, tuple[str, ...]] = {
+    "aws:rds/instance:Instance": (
+        "identifier", "instanceClass", "engineVersion", "multiAz", "storageEncrypted", "backupRetentionPeriod",
+        "deletionProtection", "maxAllocatedStorage", "performanceInsightsEnabled", "monitoringInterval",
+        "finalSnapshotIdentifier", "engineLifecycleSupport",
+    ),
+    "aws:rds/parameterGroup:ParameterGroup": ("family", "parameters"),
+    "aws:elasticache/replicationGroup:ReplicationGroup": (
+        "nodeType", "numCacheClusters", "automaticFailoverEnabled", "multiAzEnabled",
+        "transitEncryptionEnabled", "atRestEncryptionEnabled",
+    ),
+    "aws:iam/role:Role": ("name",),
+    "aws:kms/key:Key": ("enableKeyRotation", "deletionWindowInDays"),
+    "aws:secretsmanager/secret:Secret": ("name",),
+    "kubernetes:core/v1:Namespace": ("metadata.name",),
+    "kubernetes:core/v1:Secret": ("metadata.name",),
+    "kubernetes:batch/v1:Job": ("metadata.name",),
+    "kubernetes:helm.sh/v3:Release": ("name", "chart", "version", "namespace"),
+}
+
+
+def _lookup(inputs: dict[str, Any], dotted: str) -> Any:
+    value: Any = inputs
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _describe(registration: Registration) -> str:
+    settings = []
+    for key in KEY_SETTINGS.get(registration.type, ()):
+        value = _lookup(registration.inputs, key)
+        if value is not None:
+            settings.append(f"{key.split('.')[-1]}={_compact(value)}")
+    flags = [flag for flag, on in (("protect", registration.protect), ("retainOnDelete", registration.retain_on_delete)) if on]
+    if registration.ignore_changes:
+        flags.append(f"ignoreChanges={','.join(registration.ignore_changes)}")
+    details = " ".join(settings + [f"[{flag}]" for flag in flags])
+    return f"{registration.name} ({registration.type}){' ' + details if details else ''}"
+
+
+def _compact(value: Any) -> str:
+    if isinstance(value, list) and value and isinstance(value[0], dict) and "name" in value[0]:
+        return ",".join(f"{item['name']}={item.get('value')}" for item in value)
+    return str(value)
+
+
+def _tree(resources: list[Registration]) -> list[str]:
+    children: dict[str | None, list[Registration]] = defaultdict(list)
+    for registration in resources:
+        children[registration.parent].append(registration)
+    lines: list[str] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for registration in children.get(parent, []):
+            lines.append(f"{'  ' * depth}- {_describe(registration)}")
+            walk(registration.name, depth + 1)
+
+    walk(None, 1)
+    return lines
+
+
+def _replicas(values: dict[str, Any]) -> list[str]:
+    lines = []
+    for component in ("scheduler", "apiServer", "triggerer", "dagProcessor", "pgbouncer"):
+        section = values.get(component) or {}
+        if section.get("enabled", True) and "replicas" in section:
+            lines.append(f"  {component}: {section['replicas']}")
+    keda = (((values.get("workers") or {}).get("celery") or {}).get("keda") or {})
+    if keda.get("enabled"):
+        lines.append(f"  celery workers: {keda.get('minReplicaCount')}..{keda.get('maxReplicaCount')} (KEDA)")
+    return lines
+
+
+def text_summary(plan: Plan) -> str:
+    cfg = plan.config
+    lines = [
+        f"Stack {plan.stack}: tier {cfg.tier}, executor {cfg.executor}, Airflow {cfg.airflow.version} "
+        f"(chart {cfg.airflow.chart_version}), release '{plan.release_name}' in namespace '{plan.namespace}'",
+        "",
+        f"Resources ({len(plan.resources)}):",
+        *_tree(plan.resources),
+        "",
+        "Replicas:",
+        *_replicas(plan.chart_values),
+        "",
+        "Airflow config set by the kit:",
+    ]
+    for section, options in sorted(plan.airflow_config.items()):
+        for key, value in sorted(options.items()):
+            lines.append(f"  [{section}] {key} = {value}")
+    lines += ["", "Capacity:", *(f"  {line}" for line in capacity_summary(plan.capacity)), ""]
+    lines.append("Full detail (every input, the chart values): --format json")
+    return "\n".join(lines) + "\n"

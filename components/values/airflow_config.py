@@ -1,0 +1,53 @@
+"""The effective Airflow config the kit sets: ``{section: {key: value}}`` (pure).
+
+Each concern contributes its own fragment (tuning, remote logging, integrations); they must
+not disagree, so a key set twice with different values is a bug in the kit and raises. The
+stack's own ``airflow.config`` goes on top: it is the operator's explicit word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from ..config.model import StackConfig
+from ..integrations.airflow_config import integrations_airflow_config
+from ..tuning.airflow_config import tuning_airflow_config
+from ..tuning.settings import Tuning
+from .logging import logging_airflow_config
+from .refs import InfraRefs
+
+AirflowConfig = dict[str, dict[str, str | int | float | bool]]
+
+
+def core_airflow_config(cfg: StackConfig) -> AirflowConfig:
+    return {
+        "core": {"executor": cfg.executor, "load_examples": False},
+        "api": {"workers": cfg.api_server.workers},
+        "triggerer": {"capacity": cfg.triggerer.capacity},
+    }
+
+
+def compose_airflow_config(cfg: StackConfig, tuning: Tuning, refs: InfraRefs) -> AirflowConfig:
+    kit = merge_fragments(
+        [
+            core_airflow_config(cfg),
+            tuning_airflow_config(tuning, cfg),
+            logging_airflow_config(cfg, refs),
+            integrations_airflow_config(cfg),
+        ]
+    )
+    for section, options in cfg.airflow.config.items():
+        kit.setdefault(section, {}).update(options)
+    return kit
+
+
+def merge_fragments(fragments: Iterable[Mapping[str, Mapping[str, object]]]) -> AirflowConfig:
+    merged: AirflowConfig = {}
+    for fragment in fragments:
+        for section, options in fragment.items():
+            target = merged.setdefault(section, {})
+            for key, value in options.items():
+                if key in target and target[key] != value:
+                    raise ValueError(f"[{section}] {key} is set twice by the kit: {target[key]!r} and {value!r}")
+                target[key] = value
+    return merged
