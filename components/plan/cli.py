@@ -2,6 +2,7 @@
 
     python -m components plan --stack prod [--format text|json] [--chart ARCHIVE [--manifests OUT]]
     python -m components plan --stack-file path/to/Pulumi.mystack.yaml
+    python -m components docs      (regenerates docs/configuration.md)
 
 Exit status 0 when the config is valid, 2 with the report on stderr when it is not.
 """
@@ -40,11 +41,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="OUT",
         help="where --chart writes the manifests (default: build/<stack>-manifests.yaml)",
     )
+    docs = commands.add_parser("docs", help="regenerate docs/configuration.md from the config model")
+    docs.add_argument("--out", type=Path, default=REPO / "docs" / "configuration.md")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "docs":
+        from ..config.reference import render_reference
+
+        args.out.write_text(render_reference())
+        print(f"wrote {args.out}", file=sys.stderr)
+        return 0
     path = args.stack_file or REPO / "stacks" / f"Pulumi.{args.stack}.yaml"
     try:
         stack_file = read_stack_file(path)
