@@ -89,6 +89,8 @@ CASES = [
      "scheduler.resources.limits.cpu", ["below the request 2"]),
     ("workers min above max", values("prod", celery={"workers": {"minReplicas": 5, "maxReplicas": 2}}), "celery.workers.minReplicas",
      ["above celery.workers.maxReplicas (2)"]),
+    ("kit-managed airflow option", values("dev", airflow={"config": {"core": {"parallelism": 512}}}),
+     "airflow.config.core.parallelism", ["use tuning.parallelism"]),
     ("credential in plain config", values("dev", dags={"source": "git-sync", "git": {"url": "https://bot:hunter2@git.example.com/dags.git"}}),
      "dags.git.url", ["password", "--secret"]),
     ("slack url in plain config", values("dev", airflow={"config": {"x": {"y": "https://hooks.slack.com/services/T0/B0/abc"}}}),
