@@ -17,6 +17,10 @@ SERVICE_ACCOUNT_COMPONENTS: dict[str, str] = {
     "migrateDatabaseJob": "migrate-database-job",
 }
 
+# Key prefix of task logs in the logs bucket: Airflow's `remote_base_log_folder` is
+# `s3://<bucket>/<LOGS_PREFIX>`, and the IRSA policies grant exactly that prefix.
+LOGS_PREFIX = "logs"
+
 
 @dataclass(frozen=True)
 class Names:

@@ -1,0 +1,110 @@
+"""The S3 bucket for Airflow's remote task logs: private, encrypted, TLS-only, expiring."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from ..config.model import StackConfig
+from .identifiers import AwsNames
+from .policies import tls_only_bucket_policy
+
+# Each append to a task log rewrites the object, so versioning keeps a trail of old versions:
+# they go after this many days (or the retention, if shorter).
+NONCURRENT_VERSION_DAYS = 30
+INCOMPLETE_UPLOAD_DAYS = 7
+
+
+def noncurrent_version_days(retention_days: int) -> int:
+    return min(retention_days, NONCURRENT_VERSION_DAYS)
+
+
+class LogsBucket(pulumi.ComponentResource):
+    def __init__(
+        self,
+        name: str,
+        cfg: StackConfig,
+        aws_names: AwsNames,
+        *,
+        account_id: pulumi.Input[str],
+        partition: pulumi.Input[str],
+        kms_key_arn: pulumi.Input[str],
+        protect: bool,
+        opts: pulumi.ResourceOptions,
+    ):
+        super().__init__("airflow-ha:aws:LogsBucket", name, None, opts)
+        assert cfg.logs is not None
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.bucket = aws.s3.Bucket(
+            name,
+            bucket=pulumi.Output.from_input(account_id).apply(aws_names.logs_bucket),
+            force_destroy=False,
+            opts=pulumi.ResourceOptions(parent=self, protect=protect, retain_on_delete=protect),
+        )
+        bucket = self.bucket.bucket
+        aws.s3.BucketOwnershipControls(
+            f"{name}-ownership",
+            bucket=bucket,
+            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+            opts=child,
+        )
+        public_access_block = aws.s3.BucketPublicAccessBlock(
+            f"{name}-public-access-block",
+            bucket=bucket,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption",
+            bucket=bucket,
+            rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                    sse_algorithm="aws:kms",
+                    kms_master_key_id=kms_key_arn,
+                ),
+                # One data key per bucket instead of one KMS call per object.
+                bucket_key_enabled=True,
+            )],
+            opts=child,
+        )
+        versioning = aws.s3.BucketVersioning(
+            f"{name}-versioning",
+            bucket=bucket,
+            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
+            opts=child,
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle",
+            bucket=bucket,
+            rules=[aws.s3.BucketLifecycleConfigurationRuleArgs(
+                id="expire-task-logs",
+                status="Enabled",
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=cfg.logs.retention_days),
+                noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                    noncurrent_days=noncurrent_version_days(cfg.logs.retention_days),
+                ),
+                abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                    days_after_initiation=INCOMPLETE_UPLOAD_DAYS,
+                ),
+            )],
+            # Rules on noncurrent versions are for a versioned bucket: versioning first, as the
+            # AWS provider's docs advise.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
+        )
+        aws.s3.BucketPolicy(
+            f"{name}-tls-only",
+            bucket=bucket,
+            policy=pulumi.Output.json_dumps(
+                pulumi.Output.all(partition, bucket).apply(lambda args: tls_only_bucket_policy(*args))
+            ),
+            # S3 refuses concurrent changes to a bucket's access settings.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access_block]),
+        )
+
+        self.bucket_name: pulumi.Output[str] = bucket
+        self.register_outputs({"bucketName": bucket})

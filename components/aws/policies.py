@@ -1,0 +1,154 @@
+"""IAM policy documents of the data plane, as plain dicts: pure, so tests read them directly.
+
+Every statement names its resources exactly (a bucket prefix, a Secrets Manager prefix, one KMS
+key); none grants ``"Resource": "*"``. KMS permissions are further limited with
+``kms:ViaService``, so a role can use the key only through S3 or Secrets Manager.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+Policy = dict[str, Any]
+Statement = dict[str, Any]
+
+VERSION = "2012-10-17"
+
+# Chart components whose pods write task logs, and those that only show them.
+LOG_WRITERS: tuple[str, ...] = ("scheduler", "triggerer", "dagProcessor", "workers")
+LOG_READERS: tuple[str, ...] = ("apiServer",)
+# Chart components that look up connections, variables and config in the secrets backend.
+SECRETS_READERS: tuple[str, ...] = ("scheduler", "apiServer", "triggerer", "dagProcessor", "workers")
+# Every component that gets an IRSA role.
+IRSA_COMPONENTS: tuple[str, ...] = ("scheduler", "apiServer", "triggerer", "dagProcessor", "workers")
+
+RDS_ENHANCED_MONITORING_POLICY = "iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+
+
+def document(statements: Iterable[Statement]) -> Policy:
+    return {"Version": VERSION, "Statement": list(statements)}
+
+
+def oidc_provider_arn(partition: str, account_id: str, issuer_url: str) -> str:
+    return f"arn:{partition}:iam::{account_id}:oidc-provider/{issuer_host(issuer_url)}"
+
+
+def issuer_host(issuer_url: str) -> str:
+    """The issuer as IAM condition keys spell it: without ``https://``."""
+    return issuer_url.removeprefix("https://")
+
+
+def irsa_trust_policy(provider_arn: str, issuer_url: str, namespace: str, service_account: str) -> Policy:
+    """Only this one service account in this one namespace may assume the role."""
+    host = issuer_host(issuer_url)
+    return document([{
+        "Effect": "Allow",
+        "Principal": {"Federated": provider_arn},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {
+            "StringEquals": {
+                f"{host}:sub": f"system:serviceaccount:{namespace}:{service_account}",
+                f"{host}:aud": "sts.amazonaws.com",
+            }
+        },
+    }])
+
+
+def service_trust_policy(service: str) -> Policy:
+    """Trust of a role that an AWS service assumes (RDS enhanced monitoring)."""
+    return document([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}])
+
+
+def logs_statements(
+    partition: str, region: str, bucket: str, prefix: str, key_arn: str, *, write: bool
+) -> list[Statement]:
+    """Task logs under ``prefix/`` of the bucket: read (and write) objects, list only that prefix."""
+    object_actions = ["s3:GetObject", "s3:PutObject"] if write else ["s3:GetObject"]
+    key_actions = ["kms:Decrypt", "kms:GenerateDataKey"] if write else ["kms:Decrypt"]
+    return [
+        {
+            "Sid": "TaskLogObjects",
+            "Effect": "Allow",
+            "Action": object_actions,
+            "Resource": f"arn:{partition}:s3:::{bucket}/{prefix}/*",
+        },
+        {
+            "Sid": "TaskLogListing",
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": f"arn:{partition}:s3:::{bucket}",
+            "Condition": {"StringLike": {"s3:prefix": [prefix, f"{prefix}/*"]}},
+        },
+        {
+            "Sid": "TaskLogEncryption",
+            "Effect": "Allow",
+            "Action": key_actions,
+            "Resource": key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+        },
+    ]
+
+
+def secrets_manager_arn(partition: str, region: str, account_id: str, prefix: str) -> str:
+    """Every secret under ``prefix/`` (AWS appends a random suffix to secret ARNs, hence ``*``)."""
+    return f"arn:{partition}:secretsmanager:{region}:{account_id}:secret:{prefix.strip('/')}/*"
+
+
+def secrets_statements(
+    partition: str, region: str, account_id: str, prefixes: Iterable[str], key_arn: str
+) -> list[Statement]:
+    """Read-only access to the secrets backend's prefixes and the key that encrypts them."""
+    return [
+        {
+            "Sid": "SecretsBackendRead",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            "Resource": [secrets_manager_arn(partition, region, account_id, prefix) for prefix in prefixes],
+        },
+        {
+            "Sid": "SecretsBackendDecrypt",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt"],
+            "Resource": key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}},
+        },
+    ]
+
+
+def tls_only_bucket_policy(partition: str, bucket: str) -> Policy:
+    """Refuse every request to the bucket that does not come over TLS."""
+    return document([{
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [f"arn:{partition}:s3:::{bucket}", f"arn:{partition}:s3:::{bucket}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }])
+
+
+def service_account_policy(
+    component: str,
+    *,
+    partition: str,
+    region: str,
+    account_id: str,
+    logs_bucket: str,
+    logs_prefix: str,
+    logs_key_arn: str,
+    secrets_prefixes: tuple[str, ...] = (),
+    secrets_key_arn: str | None = None,
+) -> Policy:
+    """The whole inline policy of one component's role: its task-log access, plus the secrets
+    backend when Airflow reads it from Secrets Manager (``secrets_prefixes`` non-empty)."""
+    if component not in IRSA_COMPONENTS:
+        raise ValueError(f"'{component}' has no IRSA role; roles exist for {', '.join(IRSA_COMPONENTS)}")
+    statements = logs_statements(
+        partition, region, logs_bucket, logs_prefix, logs_key_arn, write=component in LOG_WRITERS
+    )
+    if secrets_prefixes and component in SECRETS_READERS:
+        if secrets_key_arn is None:
+            raise ValueError("the secrets backend's prefixes need the KMS key that encrypts them")
+        statements += secrets_statements(partition, region, account_id, secrets_prefixes, secrets_key_arn)
+    return document(statements)
