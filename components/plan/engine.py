@@ -37,6 +37,7 @@ class Registration:
     name: str
     urn: str
     parent: str | None
+    parent_urn: str | None
     inputs: dict[str, Any]
     protect: bool
     retain_on_delete: bool
@@ -112,6 +113,7 @@ def _registration(request, urn: str) -> Registration:
         name=request.name,
         urn=urn,
         parent=parent,
+        parent_urn=request.parent if parent else None,
         inputs=inputs,
         protect=bool(request.protect),
         retain_on_delete=bool(request.retainOnDelete),

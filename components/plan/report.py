@@ -62,13 +62,13 @@ def _compact(value: Any) -> str:
 def _tree(resources: list[Registration]) -> list[str]:
     children: dict[str | None, list[Registration]] = defaultdict(list)
     for registration in resources:
-        children[registration.parent].append(registration)
+        children[registration.parent_urn].append(registration)
     lines: list[str] = []
 
-    def walk(parent: str | None, depth: int) -> None:
-        for registration in children.get(parent, []):
+    def walk(parent_urn: str | None, depth: int) -> None:
+        for registration in children.get(parent_urn, []):
             lines.append(f"{'  ' * depth}- {_describe(registration)}")
-            walk(registration.name, depth + 1)
+            walk(registration.urn, depth + 1)
 
     walk(None, 1)
     return lines

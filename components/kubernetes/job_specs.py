@@ -1,0 +1,119 @@
+"""The kit's one-shot Jobs: the database migration and (local tier) the first admin user (pure).
+
+Each Job is named after the Airflow version plus a short hash of the image, so a version or
+image change creates a *new* Job instead of patching an immutable one, and the same version
+keeps the same Job (Pulumi sees no change, nothing runs again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from ..config.model import StackConfig
+from ..naming import Names
+from ..values.kit_secrets import CONNECTION, FERNET_KEY, KitSecrets
+
+# The chart's default `[core] auth_manager`; `airflow db migrate` also migrates the tables of
+# the configured auth manager, so the Job must configure the same one.
+CHART_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
+LOCAL_ADMIN_USER = "admin"
+LOCAL_ADMIN_PASSWORD_KEY = "password"
+# Kubernetes Job names are DNS labels (63 characters); the chart's own Jobs follow the release.
+_NAME_LIMIT = 63
+
+
+def image_hash(cfg: StackConfig) -> str:
+    image = cfg.airflow.image
+    return hashlib.sha256(f"{image.repository}:{cfg.image_tag}|{cfg.airflow.version}".encode()).hexdigest()[:6]
+
+
+def versioned_job_name(cfg: StackConfig, names: Names, purpose: str) -> str:
+    version = cfg.airflow.version.replace(".", "-")
+    name = f"{names.release}-{purpose}-{version}-{image_hash(cfg)}"
+    if len(name) > _NAME_LIMIT:
+        raise ValueError(f"Job name {name!r} is longer than {_NAME_LIMIT} characters; shorten kubernetes.releaseName")
+    return name
+
+
+def auth_manager(cfg: StackConfig) -> str:
+    return str(cfg.airflow.config.get("core", {}).get("auth_manager", CHART_AUTH_MANAGER))
+
+
+def _secret_env(name: str, secret: str, key: str) -> dict[str, Any]:
+    return {"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
+
+
+def _airflow_job(cfg: StackConfig, job_name: str, component: str, script: str, env: list[dict[str, Any]]) -> dict[str, Any]:
+    image = cfg.airflow.image
+    labels = {"tier": "airflow", "component": component}
+    return {
+        "metadata": {"name": job_name, "labels": labels, "annotations": {"pulumi.com/replaceUnready": "true"}},
+        "spec": {
+            "backoffLimit": 3,
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {
+                    "restartPolicy": "OnFailure",
+                    "automountServiceAccountToken": False,
+                    "imagePullSecrets": [{"name": secret} for secret in image.pull_secrets],
+                    "securityContext": {
+                        "runAsNonRoot": True,
+                        "runAsUser": 50000,
+                        "runAsGroup": 0,
+                        "fsGroup": 0,
+                        "seccompProfile": {"type": "RuntimeDefault"},
+                    },
+                    "containers": [
+                        {
+                            "name": component,
+                            "image": f"{image.repository}:{cfg.image_tag}",
+                            "imagePullPolicy": image.pull_policy,
+                            "args": ["bash", "-c", script],
+                            "env": env,
+                            "resources": cfg.scheduler.resources.model_dump(by_alias=True, exclude_none=True),
+                            "securityContext": {
+                                "runAsNonRoot": True,
+                                "allowPrivilegeEscalation": False,
+                                "capabilities": {"drop": ["ALL"]},
+                            },
+                        }
+                    ],
+                },
+            },
+        },
+    }
+
+
+def _database_env(cfg: StackConfig, secrets: KitSecrets) -> list[dict[str, Any]]:
+    return [
+        _secret_env("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", secrets.migration, CONNECTION),
+        _secret_env("AIRFLOW__CORE__FERNET_KEY", secrets.fernet_key, FERNET_KEY),
+        {"name": "AIRFLOW__CORE__AUTH_MANAGER", "value": auth_manager(cfg)},
+        {"name": "AIRFLOW__CORE__LOAD_EXAMPLES", "value": "False"},
+    ]
+
+
+def migration_job(cfg: StackConfig, names: Names, secrets: KitSecrets) -> dict[str, Any]:
+    """``airflow db migrate`` with the target image, straight against the database (not PgBouncer:
+    PgBouncer belongs to the release this Job must precede)."""
+    return _airflow_job(
+        cfg,
+        versioned_job_name(cfg, names, "migrate"),
+        "run-airflow-migrations",
+        "exec airflow db migrate",
+        _database_env(cfg, secrets),
+    )
+
+
+def local_admin_job(cfg: StackConfig, names: Names, secrets: KitSecrets) -> dict[str, Any]:
+    """Local tier only: an Admin user whose password is a kit-generated Secret (never admin/admin).
+    ``airflow users create`` leaves an existing user alone, so a re-run is harmless."""
+    if secrets.local_admin is None:
+        raise ValueError("the admin-user Job exists in the local tier only")
+    script = (
+        f"exec airflow users create --role Admin --username {LOCAL_ADMIN_USER} "
+        '--email admin@localhost --firstname Local --lastname Admin --password "$ADMIN_PASSWORD"'
+    )
+    env = [*_database_env(cfg, secrets), _secret_env("ADMIN_PASSWORD", secrets.local_admin, LOCAL_ADMIN_PASSWORD_KEY)]
+    return _airflow_job(cfg, versioned_job_name(cfg, names, "create-admin"), "create-user", script, env)

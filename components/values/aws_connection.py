@@ -1,0 +1,31 @@
+"""The AWS connection every AWS-tier pod gets, with no keys in it (pure).
+
+Airflow's AWS hooks build a boto3 session from a connection. This one names only the region;
+with no credentials in it, boto3 falls back to its default chain, where the EKS pod identity
+webhook has put the IRSA web-identity token of the pod's service account. So remote logging and
+S3 DAG bundles work with no hand-made connection and no stored credentials. It reaches Airflow as
+an ``AIRFLOW_CONN_<ID>`` environment variable (not secret: it holds no credential).
+"""
+
+from __future__ import annotations
+
+import json
+
+from .refs import InfraRefs
+
+AWS_CONN_ID = "aws_irsa"
+
+
+def connection_env_name(conn_id: str) -> str:
+    return f"AIRFLOW_CONN_{conn_id.upper()}"
+
+
+def aws_connection_env(refs: InfraRefs) -> dict[str, str]:
+    """The chart ``env`` entry that defines the connection ``aws_irsa``."""
+    if not refs.aws_region:
+        raise ValueError("the AWS connection needs the AWS region")
+    extra = {"region_name": refs.aws_region}
+    return {
+        "name": connection_env_name(AWS_CONN_ID),
+        "value": json.dumps({"conn_type": "aws", "extra": extra}, separators=(",", ":")),
+    }

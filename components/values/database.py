@@ -1,0 +1,118 @@
+"""Connection strings and PgBouncer files for the metadata database (pure).
+
+Everything returned here holds the database password: the Pulumi layer calls these functions
+inside ``apply`` on secret Outputs and writes the results only into Kubernetes Secrets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from ..naming import Names
+
+PGBOUNCER_PORT = 6543  # the chart's ports.pgbouncer
+
+
+@dataclass(frozen=True)
+class DatabaseEndpoint:
+    host: str
+    port: int
+    name: str
+    user: str
+    password: str = field(repr=False)
+    sslmode: str  # "require" against RDS; "disable" for the local in-cluster PostgreSQL
+
+
+@dataclass(frozen=True)
+class PoolSizes:
+    max_client_conn: int
+    metadata_pool_size: int
+    result_backend_pool_size: int | None  # None without Celery: no result-backend pool
+
+
+def _url(user: str, password: str, host: str, port: int, database: str, sslmode: str) -> str:
+    return (
+        f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{port}/"
+        f"{quote(database, safe='')}?sslmode={sslmode}"
+    )
+
+
+def direct_url(db: DatabaseEndpoint) -> str:
+    """``postgresql://`` straight to the database (the migration Job; Airflow pods without PgBouncer)."""
+    return _url(db.user, db.password, db.host, db.port, db.name, db.sslmode)
+
+
+def pgbouncer_database(names: Names) -> str:
+    """The chart's name for the metadata database inside PgBouncer."""
+    return f"{names.release}-metadata"
+
+
+def pooled_url(db: DatabaseEndpoint, names: Names) -> str:
+    """``postgresql://`` to PgBouncer's metadata pool. The pod→PgBouncer hop stays inside the
+    cluster without TLS; PgBouncer→database is TLS (``server_tls_sslmode``)."""
+    return _url(db.user, db.password, names.pgbouncer_host, PGBOUNCER_PORT, pgbouncer_database(names), "disable")
+
+
+def metadata_url(db: DatabaseEndpoint, names: Names, pgbouncer: bool) -> str:
+    return pooled_url(db, names) if pgbouncer else direct_url(db)
+
+
+def result_backend_url(db: DatabaseEndpoint, names: Names, pgbouncer: bool) -> str:
+    """Celery's result backend (SQLAlchemy via ``db+``), through PgBouncer's own result-backend pool when on."""
+    if not pgbouncer:
+        return f"db+{direct_url(db)}"
+    return "db+" + _url(
+        db.user, db.password, names.pgbouncer_host, PGBOUNCER_PORT, f"{names.release}-result-backend", "disable"
+    )
+
+
+def pgbouncer_ini(db: DatabaseEndpoint, names: Names, pools: PoolSizes) -> str:
+    """``pgbouncer.ini`` in the chart's own layout, pointing at the database with TLS required."""
+    databases = [
+        f"{pgbouncer_database(names)} = host={db.host} dbname={db.name} port={db.port} "
+        f"pool_size={pools.metadata_pool_size}"
+    ]
+    if pools.result_backend_pool_size is not None:
+        databases.append(
+            f"{names.release}-result-backend = host={db.host} dbname={db.name} port={db.port} "
+            f"pool_size={pools.result_backend_pool_size}"
+        )
+    return "\n".join(
+        [
+            "[databases]",
+            *databases,
+            "",
+            "[pgbouncer]",
+            "pool_mode = transaction",
+            f"listen_port = {PGBOUNCER_PORT}",
+            "listen_addr = *",
+            "auth_type = scram-sha-256",
+            "auth_file = /etc/pgbouncer/users.txt",
+            f"stats_users = {db.user}",
+            "ignore_startup_parameters = extra_float_digits",
+            f"max_client_conn = {pools.max_client_conn}",
+            "verbose = 0",
+            "log_disconnections = 0",
+            "log_connections = 0",
+            "",
+            f"server_tls_sslmode = {db.sslmode}",
+            "server_tls_ciphers = normal",
+            "",
+        ]
+    )
+
+
+def pgbouncer_users(db: DatabaseEndpoint) -> str:
+    """``users.txt``: PgBouncer authenticates clients and the server with the same user."""
+    return f'"{_escaped(db.user)}" "{_escaped(db.password)}"\n'
+
+
+def pgbouncer_stats_url(db: DatabaseEndpoint) -> str:
+    """The metrics exporter sidecar's connection to PgBouncer's admin console in the same pod."""
+    return _url(db.user, db.password, "127.0.0.1", PGBOUNCER_PORT, "pgbouncer", "disable")
+
+
+def _escaped(value: str) -> str:
+    # users.txt doubles a double quote inside a quoted field.
+    return value.replace('"', '""')
