@@ -20,9 +20,14 @@ AirflowConfig = dict[str, dict[str, str | int | float | bool]]
 
 
 def core_airflow_config(cfg: StackConfig) -> AirflowConfig:
+    api: dict[str, str | int] = {"workers": cfg.api_server.workers}
+    ingress = cfg.kubernetes.ingress
+    if ingress.enabled and ingress.host:
+        # Links Airflow builds (the log link in Slack alerts, OAuth redirects) use it.
+        api["base_url"] = f"https://{ingress.host}"
     return {
         "core": {"executor": cfg.executor, "load_examples": False},
-        "api": {"workers": cfg.api_server.workers},
+        "api": api,
         "triggerer": {"capacity": cfg.triggerer.capacity},
     }
 
