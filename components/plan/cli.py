@@ -2,9 +2,11 @@
 
     python -m components plan --stack prod [--format text|json] [--chart ARCHIVE [--manifests OUT]]
     python -m components plan --stack-file path/to/Pulumi.mystack.yaml
+    python -m components plan --stack prod --against main-plan.json --fail-on-replace
     python -m components docs      (regenerates docs/configuration.md)
 
-Exit status 0 when the config is valid, 2 with the report on stderr when it is not.
+Exit status 0 when the config is valid, 2 with the report on stderr when it is not, and 3 with
+--fail-on-replace when a stateful resource would be replaced or deleted.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ..config.stackfile import StackFileError, read_stack_file
 
 REPO = Path(__file__).resolve().parents[2]
 EXIT_INVALID = 2
+EXIT_REPLACES = 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,6 +46,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     docs = commands.add_parser("docs", help="regenerate docs/configuration.md from the config model")
     docs.add_argument("--out", type=Path, default=REPO / "docs" / "configuration.md")
+    plan.add_argument(
+        "--against",
+        type=Path,
+        metavar="PLAN_JSON",
+        help="an earlier `--format json` plan: list the stateful resources this change would replace or delete",
+    )
+    plan.add_argument(
+        "--fail-on-replace",
+        action="store_true",
+        help="with --against: exit 3 when a stateful resource would be replaced or deleted",
+    )
     return parser
 
 
@@ -77,11 +91,24 @@ def main(argv: list[str] | None = None) -> int:
         out.write_text(render_chart(args.chart, plan.chart_values, plan.release_name, plan.namespace))
         print(f"wrote rendered manifests to {out}", file=sys.stderr)
 
+    document = plan.as_json()
+    replacements = None
+    if args.against:
+        from .replacements import find_replacements
+
+        try:
+            earlier = json.loads(args.against.read_text())["resources"]
+        except (OSError, ValueError, KeyError) as error:
+            print(f"error: --against {args.against}: not a plan made with --format json ({error})", file=sys.stderr)
+            return EXIT_INVALID
+        replacements = find_replacements(earlier, document["resources"])
+        document["replacements"] = [replacement.as_json() for replacement in replacements]
+
     if args.format == "json":
-        json.dump(plan.as_json(), sys.stdout, indent=2, sort_keys=False)
+        json.dump(document, sys.stdout, indent=2, sort_keys=False)
         sys.stdout.write("\n")
     else:
         from .report import text_summary
 
-        sys.stdout.write(text_summary(plan))
-    return 0
+        sys.stdout.write(text_summary(plan, replacements))
+    return EXIT_REPLACES if args.fail_on_replace and replacements else 0

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..tuning.capacity import capacity_summary
 from .engine import Registration
+from .replacements import Replacement
 from .runner import Plan
 
 # The settings worth seeing at a glance, per resource type (wire names, dotted for nesting).
@@ -61,7 +62,7 @@ def _compact(value: Any) -> str:
 
 def _tree(resources: list[Registration]) -> list[str]:
     children: dict[str | None, list[Registration]] = defaultdict(list)
-    for registration in resources:
+    for registration in sorted(resources, key=lambda r: r.urn):
         children[registration.parent_urn].append(registration)
     lines: list[str] = []
 
@@ -86,7 +87,7 @@ def _replicas(values: dict[str, Any]) -> list[str]:
     return lines
 
 
-def text_summary(plan: Plan) -> str:
+def text_summary(plan: Plan, replacements: list[Replacement] | None = None) -> str:
     cfg = plan.config
     lines = [
         f"Stack {plan.stack}: tier {cfg.tier}, executor {cfg.executor}, Airflow {cfg.airflow.version} "
@@ -104,5 +105,9 @@ def text_summary(plan: Plan) -> str:
         for key, value in sorted(options.items()):
             lines.append(f"  [{section}] {key} = {value}")
     lines += ["", "Capacity:", *(f"  {line}" for line in capacity_summary(plan.capacity)), ""]
+    if replacements is not None:
+        lines.append("Stateful resources this change replaces or deletes:")
+        lines += [f"  ! {replacement}" for replacement in replacements] or ["  none"]
+        lines.append("")
     lines.append("Full detail (every input, the chart values): --format json")
     return "\n".join(lines) + "\n"

@@ -43,7 +43,8 @@ class Plan:
     def as_json(self) -> dict[str, Any]:
         return {
             "stack": self.stack,
-            "resources": [registration.as_plan() for registration in self.resources],
+            # Registration order depends on how Outputs resolve; sorted, two plans diff cleanly.
+            "resources": [r.as_plan() for r in sorted(self.resources, key=lambda r: r.urn)],
             "airflowConfig": self.airflow_config,
             "chartValues": self.chart_values,
             "capacity": self.capacity,
