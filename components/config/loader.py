@@ -75,9 +75,12 @@ def load_stack_config(
         except ValidationError as error:
             problems += _translate(error, alias, _SECTION_TYPES[name])
 
+    # Imported here, not at the top: the capacity checks read this package's model.
+    from ..tuning.checks import CAPACITY_RULES
+
     explicit = frozenset(_dotted_keys(user))
     partial = StackConfig.model_construct(**valid)
-    for config_rule in (*CONFIG_RULES, *extra_rules):
+    for config_rule in (*CONFIG_RULES, *CAPACITY_RULES, *extra_rules):
         if all(name in valid for name in config_rule.needs):
             problems += list(config_rule.check(partial, explicit))
 

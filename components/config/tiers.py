@@ -48,7 +48,12 @@ _TIERS: dict[str, dict[str, Any]] = {
         "dagProcessor": {"replicas": 1, "resources": _resources("250m", "512Mi", memory_limit="1Gi")},
         "pgbouncer": {"enabled": False, "replicas": 1, "resources": _resources("50m", "64Mi", memory_limit="128Mi")},
         "celery": {"workers": {"keda": False, "resources": _resources("500m", "1Gi", memory_limit="2Gi")}},
-        "workload": {"peakRunningTasks": 4, "taskResources": _resources("100m", "256Mi")},
+        "workload": {
+            "peakRunningTasks": 4,
+            "maxActiveRunsPerDag": 4,
+            "maxActiveTasksPerDag": 4,
+            "taskResources": _resources("100m", "256Mi"),
+        },
         "secretsBackend": {"type": "none"},
     },
     "dev": {

@@ -1,0 +1,124 @@
+"""The capacity report of a stack: the plan's ``capacity`` key and the lines of its summary (pure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..config.model import CELERY, KUBERNETES, StackConfig
+from .connections import database_limit, server_connections, tuning_connections
+from .settings import Tuning
+
+
+def capacity_report(cfg: StackConfig, tuning: Tuning) -> dict[str, Any]:
+    """JSON-serialisable figures; ``None`` where a figure cannot be known (an unsized instance class)."""
+    executors: dict[str, Any] = {}
+    if cfg.uses_celery:
+        executors[CELERY] = {
+            "workers": tuning.keda_max_replicas,
+            "minWorkers": tuning.keda_min_replicas
+            if tuning.keda_min_replicas is not None
+            else tuning.keda_max_replicas,
+            "autoscaled": cfg.celery.workers.keda,
+            "workerConcurrency": tuning.worker_concurrency,
+            "slots": tuning.celery_slots,
+        }
+    if cfg.uses_kubernetes_executor:
+        executors[KUBERNETES] = {
+            "slots": tuning.kubernetes_task_pods,
+            "podsCreatedPerSchedulerLoop": tuning.worker_pods_creation_batch_size,
+        }
+
+    budget = tuning_connections(cfg, tuning)
+    clients = sum(c.total for c in budget.values())
+    limit = database_limit(cfg)
+    used = server_connections(cfg, tuning)
+    pgbouncer = None
+    if cfg.pgbouncer.enabled:
+        pgbouncer = {
+            "replicas": cfg.pgbouncer.replicas,
+            "maxClientConnPerPod": tuning.pgbouncer_max_client_conn,
+            "metadataPoolSizePerPod": tuning.pgbouncer_metadata_pool_size,
+            "resultBackendPoolSizePerPod": tuning.pgbouncer_result_backend_pool_size,
+        }
+    return {
+        "peakRunningTasks": cfg.workload.peak_running_tasks,
+        "totalTaskSlots": tuning.total_task_slots,
+        "slotsPerExecutor": executors,
+        "parallelism": {
+            "perScheduler": tuning.parallelism,
+            "schedulers": cfg.scheduler.replicas,
+            "total": tuning.parallelism * cfg.scheduler.replicas,
+        },
+        "defaultPoolSlots": tuning.default_pool_task_slot_count,
+        "perDag": {"maxActiveTasks": tuning.max_active_tasks_per_dag, "maxActiveRuns": tuning.max_active_runs_per_dag},
+        "connections": {
+            "sqlAlchemyPoolPerProcess": {
+                "poolSize": tuning.sql_alchemy_pool_size,
+                "maxOverflow": tuning.sql_alchemy_max_overflow,
+            },
+            "perComponent": {
+                name: {"pods": c.pods, "perPod": c.per_pod, "total": c.total} for name, c in budget.items()
+            },
+            "clientTotal": clients,
+            "pgbouncer": pgbouncer,
+        },
+        "database": {
+            "maxConnections": limit.max_connections,
+            "source": limit.source,
+            "reserved": limit.reserved,
+            "available": limit.available,
+            "used": used,
+            "headroom": None if limit.available is None else limit.available - used,
+        },
+    }
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def capacity_summary(report: dict[str, Any]) -> list[str]:
+    """A few lines for the plan's text output."""
+    parallelism, per_dag = report["parallelism"], report["perDag"]
+    schedulers = _count(parallelism["schedulers"], "scheduler")
+    headline = (
+        f"task slots: {report['totalTaskSlots']} for a peak of {report['peakRunningTasks']} "
+        f"(parallelism {parallelism['perScheduler']} × {schedulers} = {parallelism['total']}, "
+        f"default pool {report['defaultPoolSlots']}, "
+        f"per DAG {per_dag['maxActiveTasks']} tasks / {per_dag['maxActiveRuns']} runs)"
+    )
+    lines = [headline]
+    for executor, slots in report["slotsPerExecutor"].items():
+        if executor == CELERY:
+            workers = _count(slots["workers"], "worker")
+            if slots["autoscaled"]:
+                workers = f"{slots['minWorkers']}–{slots['workers']} workers (KEDA)"
+            lines.append(f"{executor}: {workers} × concurrency {slots['workerConcurrency']} = {slots['slots']} slots")
+        else:
+            per_loop = slots["podsCreatedPerSchedulerLoop"]
+            lines.append(f"{executor}: {slots['slots']} task pods, {per_loop} created per scheduler loop")
+    connections = report["connections"]
+    pool = connections["sqlAlchemyPoolPerProcess"]
+    shares = ", ".join(f"{name} {c['total']}" for name, c in connections["perComponent"].items())
+    lines.append(
+        f"connections: {connections['clientTotal']} at most ({shares}; "
+        f"SQLAlchemy pool {pool['poolSize']} + {pool['maxOverflow']} per process)"
+    )
+    bouncer = connections["pgbouncer"]
+    if bouncer is not None:
+        result = bouncer["resultBackendPoolSizePerPod"]
+        pools = f"{bouncer['metadataPoolSizePerPod']}" + (f" + {result}" if result is not None else "")
+        lines.append(
+            f"pgbouncer: {_count(bouncer['replicas'], 'pod')}, "
+            f"max {bouncer['maxClientConnPerPod']} clients and {pools} server connections each"
+        )
+    database = report["database"]
+    if database["maxConnections"] is None:
+        lines.append(f"database: max_connections unknown ({database['source']})")
+    else:
+        lines.append(
+            f"database: {database['used']} of {database['available']} usable connections, "
+            f"headroom {database['headroom']} (max_connections {database['maxConnections']} "
+            f"from {database['source']}, {database['reserved']} reserved)"
+        )
+    return lines

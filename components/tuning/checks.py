@@ -1,0 +1,223 @@
+"""Capacity checks: can the settings (derived or overridden) carry the workload the stack declares?
+
+They run with the config rules and are reported the same way: each problem sits at one key and
+its message names the other keys involved and the numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..config.errors import Problem
+from ..config.model import StackConfig
+from ..config.rules import Rule, rule
+from .connections import DatabaseLimit, database_limit, server_connections, tuning_connections
+from .derive import WORKER_PROCESS_MEMORY_BYTES, derive_tuning, task_fit
+
+# Every section derive_tuning reads: a rule cannot judge a stack whose derivation lacks one.
+_DERIVATION = (
+    "tier",
+    "executor",
+    "workload",
+    "tuning",
+    "scheduler",
+    "api_server",
+    "triggerer",
+    "dag_processor",
+    "celery",
+    "kubernetes_executor",
+    "pgbouncer",
+    "database",
+)
+
+
+@rule(*_DERIVATION)
+def tasks_fit_celery_workers(cfg: StackConfig, explicit: frozenset[str]) -> Iterator[Problem]:
+    if not cfg.uses_celery:
+        return
+    fit = task_fit(cfg)
+    worker, task = cfg.celery.workers.resources, cfg.workload.task_resources
+    task_memory = (task.limits or task.requests).memory
+    worker_memory = (worker.limits or worker.requests).memory
+    if fit.by_cpu < 1:
+        yield Problem(
+            "workload.taskResources.requests.cpu",
+            f"one task requests {task.requests.cpu} CPU, more than a whole Celery worker "
+            f"(celery.workers.resources.requests.cpu {worker.requests.cpu}); "
+            "make the workers bigger or the tasks smaller",
+        )
+    if fit.by_memory < 1:
+        yield Problem(
+            "workload.taskResources",
+            f"one task may use {task_memory} of memory, more than a Celery worker holds "
+            f"(celery.workers.resources memory {worker_memory} less {WORKER_PROCESS_MEMORY_BYTES // 2**20}Mi "
+            "for the worker process); make the workers bigger or the tasks smaller",
+        )
+    concurrency = cfg.celery.workers.concurrency
+    if concurrency is not None and fit.by_memory >= 1 and concurrency > fit.by_memory:
+        yield Problem(
+            "celery.workers.concurrency",
+            f"{concurrency} tasks of up to {task_memory} (workload.taskResources) do not fit a worker of "
+            f"{worker_memory} (celery.workers.resources, less {WORKER_PROCESS_MEMORY_BYTES // 2**20}Mi for the "
+            f"worker process): at most {fit.by_memory} do, or the worker is killed for memory",
+        )
+
+
+@rule(*_DERIVATION)
+def worker_slots_carry_the_peak(cfg: StackConfig, explicit: frozenset[str]) -> Iterator[Problem]:
+    tuning = derive_tuning(cfg)
+    peak = cfg.workload.peak_running_tasks
+    if tuning.total_task_slots >= peak:
+        return
+    parts = []
+    if cfg.uses_celery:
+        bound = (
+            "celery.workers.maxReplicas" if cfg.celery.workers.keda else "celery.workers.maxReplicas (fixed workers)"
+        )
+        parts.append(
+            f"{bound} {tuning.keda_max_replicas} × celery.workers.concurrency {tuning.worker_concurrency} "
+            f"= {tuning.celery_slots}"
+        )
+    if cfg.uses_kubernetes_executor:
+        parts.append(f"kubernetesExecutor.maxTaskPods {tuning.kubernetes_task_pods}")
+    key = "kubernetesExecutor.maxTaskPods" if not cfg.uses_celery else "celery.workers.maxReplicas"
+    yield Problem(
+        key,
+        f"the workers carry {tuning.total_task_slots} tasks at once ({' + '.join(parts)}), "
+        f"fewer than workload.peakRunningTasks {peak}",
+    )
+
+
+@rule(*_DERIVATION)
+def keda_minimum_within_maximum(cfg: StackConfig, explicit: frozenset[str]) -> Iterator[Problem]:
+    if cfg.celery.workers.max_replicas is not None:
+        return  # both explicit: the config rule worker_bounds_ordered judges them
+    tuning = derive_tuning(cfg)
+    if (
+        tuning.keda_min_replicas is not None
+        and tuning.keda_max_replicas is not None
+        and tuning.keda_min_replicas > tuning.keda_max_replicas
+    ):
+        yield Problem(
+            "celery.workers.minReplicas",
+            f"{tuning.keda_min_replicas} is above the {tuning.keda_max_replicas} workers KEDA may run "
+            "(celery.workers.maxReplicas, derived from workload.peakRunningTasks when unset)",
+        )
+
+
+@rule(*_DERIVATION)
+def scheduling_carries_the_peak(cfg: StackConfig, explicit: frozenset[str]) -> Iterator[Problem]:
+    tuning = derive_tuning(cfg)
+    peak = cfg.workload.peak_running_tasks
+    schedulers = cfg.scheduler.replicas
+    total = tuning.parallelism * schedulers
+    # Derived from the worker slots, these fall short only when the slots do: that problem says why.
+    if cfg.tuning.parallelism is not None and total < peak:
+        yield Problem(
+            "tuning.parallelism",
+            f"{tuning.parallelism} per scheduler × scheduler.replicas {schedulers} = {total} running tasks at most, "
+            f"fewer than workload.peakRunningTasks {peak}",
+        )
+    if cfg.tuning.default_pool_task_slot_count is not None and tuning.default_pool_task_slot_count < peak:
+        yield Problem(
+            "tuning.defaultPoolTaskSlotCount",
+            f"the default pool's {tuning.default_pool_task_slot_count} slots cap the deployment below "
+            f"workload.peakRunningTasks {peak}",
+        )
+
+
+@rule(*_DERIVATION)
+def per_dag_limits_within_parallelism(cfg: StackConfig, explicit: frozenset[str]) -> Iterator[Problem]:
+    tuning = derive_tuning(cfg)
+    schedulers = cfg.scheduler.replicas
+    total = tuning.parallelism * schedulers
+    deployment = (
+        f"the deployment's total parallelism {total} "
+        f"(tuning.parallelism {tuning.parallelism} × scheduler.replicas {schedulers})"
+    )
+    for key, value in (
+        ("workload.maxActiveTasksPerDag", tuning.max_active_tasks_per_dag),
+        ("workload.maxActiveRunsPerDag", tuning.max_active_runs_per_dag),
+    ):
+        if value > total:
+            yield Problem(key, f"{value} exceeds {deployment}: one DAG could never reach it")
+    if tuning.max_active_tasks_per_dag > tuning.default_pool_task_slot_count:
+        yield Problem(
+            "workload.maxActiveTasksPerDag",
+            f"{tuning.max_active_tasks_per_dag} exceeds the default pool's "
+            f"{tuning.default_pool_task_slot_count} slots (tuning.defaultPoolTaskSlotCount)",
+        )
+
+
+@rule(*_DERIVATION)
+def database_holds_the_connections(cfg: StackConfig, explicit: frozenset[str]) -> Iterator[Problem]:
+    limit = database_limit(cfg)
+    if limit.max_connections is None:
+        yield Problem(
+            "database.instanceClass",
+            f"{cfg.database.instance_class} is not in the kit's table of RDS instance classes, so its max_connections "
+            "is unknown; set database.maxConnections to the value of its parameter group (SHOW max_connections)",
+        )
+        return
+    tuning = derive_tuning(cfg)
+    if tuning.sql_alchemy_pool_size == 0:
+        yield Problem(
+            "tuning.sqlAlchemyPoolSize",
+            "0 means no limit to SQLAlchemy, so the connections Airflow may open cannot be bounded; "
+            "set a positive pool size",
+        )
+        return
+    budget = tuning_connections(cfg, tuning)
+    clients = sum(c.total for c in budget.values())
+    shares = ", ".join(f"{name} {c.total}" for name, c in budget.items() if c.total)
+    room = _database_room(cfg, limit)
+    if not cfg.pgbouncer.enabled:
+        if clients > limit.available:
+            yield Problem(
+                _database_key(cfg),
+                f"Airflow may open {clients} connections ({shares}; tuning.sqlAlchemyPoolSize "
+                f"{tuning.sql_alchemy_pool_size} + tuning.sqlAlchemyMaxOverflow {tuning.sql_alchemy_max_overflow} "
+                f"per process) but {room}; enable pgbouncer or lower the pools",
+            )
+        return
+    survivors = max(1, cfg.pgbouncer.replicas - 1)
+    if clients > tuning.pgbouncer_max_client_conn * survivors:
+        yield Problem(
+            "pgbouncer.maxClientConn",
+            f"{tuning.pgbouncer_max_client_conn} per pod × {survivors} pod(s) left when one of pgbouncer.replicas "
+            f"{cfg.pgbouncer.replicas} is down cannot accept the {clients} clients Airflow may open ({shares})",
+        )
+    server = server_connections(cfg, tuning)
+    if server > limit.available:
+        result_pool = tuning.pgbouncer_result_backend_pool_size or 0
+        yield Problem(
+            "pgbouncer.metadataPoolSize",
+            f"PgBouncer may open {server} server connections "
+            f"((pgbouncer.metadataPoolSize {tuning.pgbouncer_metadata_pool_size} "
+            f"+ pgbouncer.resultBackendPoolSize {result_pool}) × pgbouncer.replicas {cfg.pgbouncer.replicas}) "
+            f"but {room}",
+        )
+
+
+def _database_key(cfg: StackConfig) -> str:
+    """The key that sets the database's size: where a problem about its connections belongs."""
+    if cfg.database is None:
+        return "pgbouncer.enabled"
+    return "database.maxConnections" if cfg.database.max_connections is not None else "database.instanceClass"
+
+
+def _database_room(cfg: StackConfig, limit: DatabaseLimit) -> str:
+    return (
+        f"the database takes {limit.available} (max_connections {limit.max_connections} from {limit.source}, "
+        f"less {limit.reserved} kept for superusers and maintenance)"
+    )
+
+
+CAPACITY_RULES: tuple[Rule, ...] = (
+    tasks_fit_celery_workers,
+    worker_slots_carry_the_peak,
+    keda_minimum_within_maximum,
+    scheduling_carries_the_peak,
+    per_dag_limits_within_parallelism,
+    database_holds_the_connections,
+)
