@@ -64,7 +64,8 @@ def _actions(document: dict) -> set[str]:
 
 class TestTrust:
     @pytest.fixture(scope="class")
-    def plane(self):
+    @classmethod
+    def plane(cls):
         return run_data_plane("prod", kubernetes={"releaseName": "orchestrator", "namespace": "data-jobs"})
 
     def test_each_role_trusts_only_its_service_account(self, plane):
