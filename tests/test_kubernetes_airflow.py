@@ -60,7 +60,8 @@ def test_migration_job_runs_the_target_image_straight_against_the_database():
     assert "ttlSecondsAfterFinished" not in spec  # Pulumi would recreate a Job that Kubernetes deleted
     [container] = spec["template"]["spec"]["containers"]
     assert container["image"] == "apache/airflow:3.2.2"
-    assert container["args"] == ["bash", "-c", "exec airflow db migrate"]
+    # shipped prod: peak 200 tasks, so the default pool is resized to 210 slots (14 workers × 15)
+    assert container["args"] == ["bash", "-c", 'airflow db migrate && exec airflow pools set default_pool 210 "Default pool"']
     env = {item["name"]: item for item in container["env"]}
     assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]["valueFrom"]["secretKeyRef"] == {
         "name": names_of(cfg).secret("metadata-direct"),
@@ -69,6 +70,13 @@ def test_migration_job_runs_the_target_image_straight_against_the_database():
     assert "test-airflow-metadata-direct" in job.depends_on
     direct = engine_run.named("test-airflow-metadata-direct")
     assert direct.inputs["stringData"] == SECRET
+
+
+def test_a_new_default_pool_size_runs_the_job_again():
+    """Airflow sizes default_pool only on the first migration; the Job keeps it in step."""
+    base = job_names(run(stack("prod", workload={"peakRunningTasks": 100})))["test-airflow-migrate"]
+    bigger = job_names(run(stack("prod", workload={"peakRunningTasks": 150})))["test-airflow-migrate"]
+    assert bigger != base and bigger.startswith("airflow-migrate-3-2-2-")
 
 
 def test_migration_job_name_changes_with_the_airflow_version_only():

@@ -75,7 +75,7 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
         created += self._broker(cfg, names, data_plane, secrets)
         created += self._dags_credentials(cfg, secrets)
 
-        migration = self._job("migrate", migration_job(cfg, names, secrets), created)
+        migration = self._job("migrate", migration_job(cfg, names, secrets, tuning.default_pool_task_slot_count), created)
         jobs = [migration]
         if secrets.local_admin:
             password = random.RandomPassword(f"{name}-admin-password-random", length=24, special=False, opts=pulumi.ResourceOptions(parent=self))

@@ -1,8 +1,8 @@
 """The kit's one-shot Jobs: the database migration and (local tier) the first admin user (pure).
 
-Each Job is named after the Airflow version plus a short hash of the image, so a version or
-image change creates a *new* Job instead of patching an immutable one, and the same version
-keeps the same Job (Pulumi sees no change, nothing runs again).
+Each Job is named after the Airflow version plus a short hash of what it applies (the image,
+and for the migration the default pool's size), so a change creates a *new* Job instead of
+patching an immutable one, and an unchanged stack keeps the same Job (nothing runs again).
 """
 
 from __future__ import annotations
@@ -23,14 +23,15 @@ LOCAL_ADMIN_PASSWORD_KEY = "password"
 _NAME_LIMIT = 63
 
 
-def image_hash(cfg: StackConfig) -> str:
+def image_hash(cfg: StackConfig, *applied: object) -> str:
     image = cfg.airflow.image
-    return hashlib.sha256(f"{image.repository}:{cfg.image_tag}|{cfg.airflow.version}".encode()).hexdigest()[:6]
+    identity = "|".join([f"{image.repository}:{cfg.image_tag}", cfg.airflow.version, *map(str, applied)])
+    return hashlib.sha256(identity.encode()).hexdigest()[:6]
 
 
-def versioned_job_name(cfg: StackConfig, names: Names, purpose: str) -> str:
+def versioned_job_name(cfg: StackConfig, names: Names, purpose: str, *applied: object) -> str:
     version = cfg.airflow.version.replace(".", "-")
-    name = f"{names.release}-{purpose}-{version}-{image_hash(cfg)}"
+    name = f"{names.release}-{purpose}-{version}-{image_hash(cfg, *applied)}"
     if len(name) > _NAME_LIMIT:
         raise ValueError(f"Job name {name!r} is longer than {_NAME_LIMIT} characters; shorten kubernetes.releaseName")
     return name
@@ -94,14 +95,20 @@ def _database_env(cfg: StackConfig, secrets: KitSecrets) -> list[dict[str, Any]]
     ]
 
 
-def migration_job(cfg: StackConfig, names: Names, secrets: KitSecrets) -> dict[str, Any]:
+def migration_job(cfg: StackConfig, names: Names, secrets: KitSecrets, default_pool_slots: int) -> dict[str, Any]:
     """``airflow db migrate`` with the target image, straight against the database (not PgBouncer:
-    PgBouncer belongs to the release this Job must precede)."""
+    PgBouncer belongs to the release this Job must precede).
+
+    Airflow reads ``[core] default_pool_task_slot_count`` only when the first migration creates
+    ``default_pool``; afterwards the pool keeps its size. So the Job also sets the pool to the
+    derived size, and a new size is a new Job (the migration itself is then a no-op).
+    """
+    script = f'airflow db migrate && exec airflow pools set default_pool {default_pool_slots} "Default pool"'
     return _airflow_job(
         cfg,
-        versioned_job_name(cfg, names, "migrate"),
+        versioned_job_name(cfg, names, "migrate", f"default_pool={default_pool_slots}"),
         "run-airflow-migrations",
-        "exec airflow db migrate",
+        script,
         _database_env(cfg, secrets),
     )
 
