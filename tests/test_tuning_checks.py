@@ -88,7 +88,7 @@ CASES = [
             "tuning.sqlAlchemyPoolSize 10",
             "tuning.sqlAlchemyMaxOverflow 20",
             "takes 87",
-            "max_connections 100 from the chart's in-cluster PostgreSQL default",
+            "max_connections 100 from PostgreSQL's default, for the local tier's in-cluster database",
         ],
     ),
     (

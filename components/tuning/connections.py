@@ -30,7 +30,7 @@ from ..config.model import StackConfig
 from .rds_instances import rds_default_max_connections
 from .settings import Tuning
 
-# The official chart's in-cluster PostgreSQL (the local tier) runs with PostgreSQL's default.
+# The local tier's in-cluster PostgreSQL (components/kubernetes/local_database.py) runs with PostgreSQL's default.
 IN_CLUSTER_POSTGRES_MAX_CONNECTIONS = 100
 POSTGRES_SUPERUSER_RESERVED = 3
 RDS_SUPERUSER_RESERVED = 2
@@ -55,7 +55,7 @@ def database_limit(cfg: StackConfig) -> DatabaseLimit:
     if db is None:
         limit, source, superuser = (
             IN_CLUSTER_POSTGRES_MAX_CONNECTIONS,
-            "the chart's in-cluster PostgreSQL default",
+            "PostgreSQL's default, for the local tier's in-cluster database",
             POSTGRES_SUPERUSER_RESERVED,
         )
     elif db.max_connections is not None:
