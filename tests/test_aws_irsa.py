@@ -153,6 +153,22 @@ class TestRegisteredPolicies:
             assert "arn:aws:secretsmanager:eu-west-1:123456789012:secret:teams/data/conns/*" in _resources(document)
             assert "*" not in _resources(document)
 
+    def test_s3_dag_bundle_is_readable_by_those_that_load_dags(self):
+        plane = run_data_plane("prod", dags={"source": "s3-bundle", "s3": {"bucket": "team-dags", "prefix": "airflow/dags/"}})
+        readers = set()
+        for registration in plane.of_type(ROLE_POLICY):
+            document = policy(registration)
+            if "arn:aws:s3:::team-dags/airflow/dags/*" in _resources(document):
+                readers.add(registration.name.removeprefix("prod-aws-irsa-").removesuffix("-access"))
+                bundle = [s for s in document["Statement"] if s["Sid"].startswith("DagBundle")]
+                assert {a for s in bundle for a in s["Action"]} == {"s3:GetObject", "s3:ListBucket"}
+        assert readers == {"dagProcessor", "workers", "triggerer"}
+
+    def test_no_dag_bucket_access_without_an_s3_bundle(self):
+        plane = run_data_plane("prod")
+        for registration in plane.of_type(ROLE_POLICY):
+            assert "DagBundle" not in registration.inputs["policy"]
+
     def test_no_secrets_manager_statements_without_secrets_manager(self):
         plane = run_data_plane("dev", secretsBackend={"type": "none"})
         for registration in plane.of_type(ROLE_POLICY):

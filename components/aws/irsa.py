@@ -24,6 +24,13 @@ def secrets_prefixes(cfg: StackConfig) -> tuple[str, ...]:
     return (backend.connections_prefix, backend.variables_prefix, backend.config_prefix)
 
 
+def dag_bundle(cfg: StackConfig) -> tuple[str, str] | None:
+    """The S3 bucket and prefix of the DAG bundle, when DAGs come from S3."""
+    if cfg.dags.source != "s3-bundle" or cfg.dags.s3 is None:
+        return None
+    return (cfg.dags.s3.bucket, cfg.dags.s3.prefix)
+
+
 class ServiceAccountRoles(pulumi.ComponentResource):
     def __init__(
         self,
@@ -71,6 +78,7 @@ class ServiceAccountRoles(pulumi.ComponentResource):
                     logs_key_arn=args[3],
                     secrets_prefixes=prefixes,
                     secrets_key_arn=args[4],
+                    dag_bundle=dag_bundle(cfg),
                 )
             )
             aws.iam.RolePolicy(

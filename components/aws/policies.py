@@ -20,6 +20,9 @@ LOG_WRITERS: tuple[str, ...] = ("scheduler", "triggerer", "dagProcessor", "worke
 LOG_READERS: tuple[str, ...] = ("apiServer",)
 # Chart components that look up connections, variables and config in the secrets backend.
 SECRETS_READERS: tuple[str, ...] = ("scheduler", "apiServer", "triggerer", "dagProcessor", "workers")
+# Chart components that load DAG code from an S3 DAG bundle: the dag-processor parses it, and
+# workers and the triggerer import it to run tasks and triggers.
+DAG_BUNDLE_READERS: tuple[str, ...] = ("dagProcessor", "workers", "triggerer")
 # Every component that gets an IRSA role.
 IRSA_COMPONENTS: tuple[str, ...] = ("scheduler", "apiServer", "triggerer", "dagProcessor", "workers")
 
@@ -90,6 +93,27 @@ def logs_statements(
     ]
 
 
+def dag_bundle_statements(partition: str, bucket: str, prefix: str) -> list[Statement]:
+    """Read-only access to the DAGs under ``prefix`` of the stack's DAG bucket (``dags.s3``).
+    A bucket encrypted with a customer-managed KMS key must also let these roles decrypt."""
+    prefix = prefix.strip("/")
+    return [
+        {
+            "Sid": "DagBundleObjects",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject"],
+            "Resource": f"arn:{partition}:s3:::{bucket}/{prefix}/*",
+        },
+        {
+            "Sid": "DagBundleListing",
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": f"arn:{partition}:s3:::{bucket}",
+            "Condition": {"StringLike": {"s3:prefix": [prefix, f"{prefix}/*"]}},
+        },
+    ]
+
+
 def secrets_manager_arn(partition: str, region: str, account_id: str, prefix: str) -> str:
     """Every secret under ``prefix/`` (AWS appends a random suffix to secret ARNs, hence ``*``)."""
     return f"arn:{partition}:secretsmanager:{region}:{account_id}:secret:{prefix.strip('/')}/*"
@@ -139,9 +163,11 @@ def service_account_policy(
     logs_key_arn: str,
     secrets_prefixes: tuple[str, ...] = (),
     secrets_key_arn: str | None = None,
+    dag_bundle: tuple[str, str] | None = None,
 ) -> Policy:
     """The whole inline policy of one component's role: its task-log access, plus the secrets
-    backend when Airflow reads it from Secrets Manager (``secrets_prefixes`` non-empty)."""
+    backend when Airflow reads it from Secrets Manager (``secrets_prefixes`` non-empty), plus
+    the S3 DAG bundle ``(bucket, prefix)`` when DAGs come from S3."""
     if component not in IRSA_COMPONENTS:
         raise ValueError(f"'{component}' has no IRSA role; roles exist for {', '.join(IRSA_COMPONENTS)}")
     statements = logs_statements(
@@ -151,4 +177,6 @@ def service_account_policy(
         if secrets_key_arn is None:
             raise ValueError("the secrets backend's prefixes need the KMS key that encrypts them")
         statements += secrets_statements(partition, region, account_id, secrets_prefixes, secrets_key_arn)
+    if dag_bundle is not None and component in DAG_BUNDLE_READERS:
+        statements += dag_bundle_statements(partition, *dag_bundle)
     return document(statements)
