@@ -75,7 +75,7 @@ def schema_errors(chart_values: dict[str, Any]) -> list[str]:
     return [f"{'.'.join(map(str, error.absolute_path))}: {error.message}" for error in chart_validator().iter_errors(chart_values)]
 
 
-def data_plane_stand_in(cfg: StackConfig) -> SimpleNamespace:
+def data_plane_stand_in(cfg: StackConfig, db_password: str = DB_PASSWORD) -> SimpleNamespace:
     """What ``AwsDataPlane`` exposes to the Kubernetes layer, with sentinel credentials."""
     import pulumi
 
@@ -84,7 +84,7 @@ def data_plane_stand_in(cfg: StackConfig) -> SimpleNamespace:
         database_port=pulumi.Output.from_input(5432),
         database_name="airflow",
         database_username="airflow",
-        database_password=pulumi.Output.secret(DB_PASSWORD),
+        database_password=pulumi.Output.secret(db_password),
         broker_url=pulumi.Output.secret(f"rediss://:{BROKER_TOKEN}@master.redis.example:6379/0?ssl_cert_reqs=required")
         if cfg.uses_celery
         else None,
@@ -97,7 +97,7 @@ def data_plane_stand_in(cfg: StackConfig) -> SimpleNamespace:
     )
 
 
-def airflow_program(cfg: StackConfig):
+def airflow_program(cfg: StackConfig, db_password: str = DB_PASSWORD):
     """A Pulumi program with only the Kubernetes layer: ClusterAccess and AirflowOnKubernetes,
     fed by stand-ins of the AWS data plane and the integrations."""
 
@@ -107,7 +107,7 @@ def airflow_program(cfg: StackConfig):
         from components.kubernetes import AirflowOnKubernetes, ClusterAccess
 
         names = names_of(cfg)
-        data_plane = data_plane_stand_in(cfg) if cfg.on_aws else None
+        data_plane = data_plane_stand_in(cfg, db_password) if cfg.on_aws else None
         cluster = ClusterAccess("test-cluster", cfg, names, data_plane)
         airflow = AirflowOnKubernetes(
             "test-airflow",

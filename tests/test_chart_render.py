@@ -137,3 +137,20 @@ def test_every_airflow_container_runs_unprivileged():
             context = container["securityContext"]
             assert context["allowPrivilegeEscalation"] is False, (document["metadata"]["name"], container["name"])
             assert context["capabilities"] == {"drop": ["ALL"]}
+
+
+def test_secret_checksums_reach_the_pod_templates_that_read_those_secrets():
+    """A changed Secret must change the pod template, or running pods keep the old credentials."""
+    from components.plan.render import render_chart
+    from components.values.rollout import ANNOTATION, rollout_annotations
+    from components.config.tiers import deep_merge
+
+    cfg = shipped_stack("prod")
+    names = names_of(cfg)
+    values = deep_merge(compose(cfg), rollout_annotations({"airflow": "aaaa", "pgbouncer": "bbbb"}))
+    documents = [d for d in yaml.safe_load_all(render_chart(Path(CHART_ARCHIVE), values, names.release, names.namespace)) if d]
+    deployments = of_kind(documents, "Deployment")
+    annotation = {name: d["spec"]["template"]["metadata"].get("annotations", {}).get(ANNOTATION) for name, d in deployments.items()}
+    assert annotation["airflow-pgbouncer"] == "bbbb"
+    for name in ("airflow-scheduler", "airflow-api-server", "airflow-triggerer", "airflow-dag-processor", "airflow-worker"):
+        assert annotation[name] == "aaaa", name

@@ -11,6 +11,7 @@ import pytest
 from components.config.errors import PROJECT
 from components.plan.engine import SECRET, run_under_mocks
 from components.plan.standins import other
+from components.values.rollout import ANNOTATION
 
 from chart_support import BROKER_TOKEN, DB_PASSWORD, GIT_TOKEN, GIT_URL, airflow_program, compose, names_of, shipped_stack, stack
 
@@ -22,8 +23,8 @@ RANDOM_ID = "random:index/randomId:RandomId"
 RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 
 
-def run(cfg):
-    return run_under_mocks(airflow_program(cfg), project=PROJECT, stack=cfg.stack, config={})
+def run(cfg, **program_options):
+    return run_under_mocks(airflow_program(cfg, **program_options), project=PROJECT, stack=cfg.stack, config={})
 
 
 def job_names(engine_run) -> dict[str, str]:
@@ -47,7 +48,11 @@ def test_release_is_pinned_and_waits_for_the_migration_job_and_the_secrets():
 def test_release_values_are_the_composed_values_in_the_clear():
     cfg = shipped_stack("staging")
     [release] = run(cfg).of_type(RELEASE)
-    assert release.inputs["values"] == json.loads(json.dumps(compose(cfg)))
+    values = dict(release.inputs["values"])
+    # Only the rollout checksums of the Secrets' content come from the Pulumi layer.
+    assert set(values.pop("airflowPodAnnotations")) == {ANNOTATION}
+    assert set(values["pgbouncer"].pop("podAnnotations")) == {ANNOTATION}
+    assert values == json.loads(json.dumps(compose(cfg)))
     assert release.inputs["values"]["migrateDatabaseJob"]["enabled"] is False
 
 
@@ -189,3 +194,26 @@ def test_local_tier_deploys_through_an_explicit_provider_on_the_current_context(
     assert "kubeconfig" not in provider.inputs and "context" not in provider.inputs
     [named] = run(shipped_stack("local")).of_type(PROVIDER)
     assert named.inputs["context"] == "kind-airflow"
+
+
+def _pod_annotations(engine_run) -> tuple[dict, dict]:
+    values = engine_run.named("test-airflow-release").inputs["values"]
+    return values["airflowPodAnnotations"], values["pgbouncer"]["podAnnotations"]
+
+
+def test_pods_roll_when_the_secrets_they_read_change():
+    """Pods read connections at start-up and the chart cannot see the kit's Secrets change:
+    the checksum annotations must move with the content and stay put otherwise."""
+    base = _pod_annotations(run(stack("prod")))
+    assert base == _pod_annotations(run(stack("prod")))
+    bigger_pools = _pod_annotations(run(stack("prod", workload={"peakRunningTasks": 120})))
+    assert bigger_pools[1] != base[1], "a new PgBouncer pool size must roll PgBouncer"
+    assert bigger_pools[0] == base[0], "Airflow pods read nothing that changed"
+
+
+def test_a_new_database_password_rolls_every_pod_that_uses_it():
+    before = _pod_annotations(run(stack("prod"), db_password="SENTINEL-old-password"))
+    after = _pod_annotations(run(stack("prod"), db_password="SENTINEL-new-password"))
+    assert after[0] != before[0] and after[1] != before[1]
+    engine_run = run(stack("prod"), db_password="SENTINEL-new-password")
+    assert "SENTINEL-new-password" not in json.dumps([r.inputs for r in engine_run.registrations])

@@ -41,6 +41,7 @@ from ..values.kit_secrets import (
     kit_secrets,
 )
 from ..values.refs import InfraRefs
+from ..values.rollout import ROLLOUT_GROUPS, content_checksum
 from .cluster import ClusterAccess
 from .job_specs import LOCAL_ADMIN_PASSWORD_KEY, local_admin_job, migration_job
 from .local_database import LocalPostgres
@@ -66,6 +67,7 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
         super().__init__("airflow-ha:kubernetes:Airflow", name, None, opts)
         self._name = name
         self._namespace = cluster.namespace_name
+        self._secret_data: dict[str, dict[str, pulumi.Input[str]]] = {}
         self._k8s = pulumi.ResourceOptions(parent=self, provider=cluster.provider, depends_on=[cluster.namespace])
         secrets = kit_secrets(cfg, names)
 
@@ -86,9 +88,10 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
             jobs.append(self._job("create-admin", local_admin_job(cfg, names, secrets), [*created, admin_secret, migration]))
 
         refs = self._refs(data_plane)
-        values = refs.apply(
+        values = pulumi.Output.all(refs, self._secret_checksums()).apply(
             lambda resolved: compose_chart_values(
-                cfg, names, tuning, resolved, compose_airflow_config(cfg, tuning, resolved), integration_chart_inputs(cfg, names)
+                cfg, names, tuning, resolved[0], compose_airflow_config(cfg, tuning, resolved[0]),
+                integration_chart_inputs(cfg, names), secret_checksums=resolved[1],
             )
         )
         self.release = kubernetes.helm.v3.Release(
@@ -111,7 +114,24 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
     # --- Secrets ---------------------------------------------------------------------------
 
     def _secret(self, purpose: str, secret_name: str, data: dict[str, pulumi.Input[str]]) -> kubernetes.core.v1.Secret:
+        self._secret_data[purpose] = data
         return kit_secret(f"{self._name}-{purpose}", secret_name, self._namespace, data, self._k8s)
+
+    def _secret_checksums(self) -> pulumi.Output[dict[str, str]]:
+        """Per pod group, a checksum of the Secrets its pods read at start-up (see values/rollout.py).
+        A one-way hash of random credentials is not secret, so it is unwrapped: the chart values
+        stay readable in the plan."""
+        checksums: dict[str, pulumi.Output[str]] = {}
+        for group, purposes in ROLLOUT_GROUPS.items():
+            parts = [
+                pulumi.Output.from_input(self._secret_data[purpose][key])
+                for purpose in purposes
+                if purpose in self._secret_data
+                for key in sorted(self._secret_data[purpose])
+            ]
+            if parts:
+                checksums[group] = pulumi.Output.unsecret(pulumi.Output.all(*parts).apply(content_checksum))
+        return pulumi.Output.all(**checksums)
 
     def _stable_keys(self, secrets: KitSecrets) -> list[pulumi.Resource]:
         """Generated once per stack and never rotated (no keepers): every replica and every

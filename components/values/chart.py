@@ -22,6 +22,7 @@ from .files import load_values, values_files
 from .kit_secrets import CONNECTION, KitSecrets, kit_secrets
 from .logging import remote_logs
 from .refs import InfraRefs
+from .rollout import rollout_annotations
 
 Values = dict[str, Any]
 
@@ -47,7 +48,9 @@ def compose_chart_values(
     refs: InfraRefs,
     airflow_config: Mapping[str, Mapping[str, Any]],
     integration_inputs: IntegrationChartInputs,
+    secret_checksums: Mapping[str, str] | None = None,
 ) -> Values:
+    """``secret_checksums``: group → checksum of the kit Secrets its pods read (``rollout.py``)."""
     secrets = kit_secrets(cfg, names)
     values = load_values(values_files(cfg))
     for part in (
@@ -61,6 +64,7 @@ def compose_chart_values(
         _ingress(cfg),
         dags_values(cfg, secrets),
         _environment(cfg, refs, secrets, integration_inputs),
+        rollout_annotations(secret_checksums or {}),
     ):
         values = deep_merge(values, part)
     return values
