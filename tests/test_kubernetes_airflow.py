@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 
 import pytest
 
@@ -112,12 +113,24 @@ def test_stable_keys_are_generated_once_and_handed_over_as_secrets():
 
 
 def test_the_fernet_key_is_32_random_bytes_in_url_safe_base64():
-    outputs = other.outputs(RANDOM_ID, "test-airflow-fernet-key-random", {"byteLength": 32})
-    key = outputs["b64Url"] + "="  # what the kit stores
-    assert len(base64.urlsafe_b64decode(key)) == 32
     from cryptography.fernet import Fernet
 
-    Fernet(key.encode())
+    from components.kubernetes.fernet import fernet_key
+
+    for _ in range(20):
+        # RandomId's b64_url: URL-safe base64 of the random bytes, without padding.
+        b64_url = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
+        key = fernet_key(b64_url)
+        assert len(base64.urlsafe_b64decode(key)) == 32
+        Fernet(key.encode())
+
+
+def test_the_fernet_key_is_guarded_like_the_database():
+    """Connections and variables in a retained database are unreadable without their key."""
+    prod, dev = run(shipped_stack("prod")), run(stack("dev"))
+    for name in ("test-airflow-fernet-key-random", "test-airflow-fernet-key"):
+        assert prod.named(name).protect and prod.named(name).retain_on_delete
+        assert not dev.named(name).protect
 
 
 def _generated_values(engine_run) -> list[str]:

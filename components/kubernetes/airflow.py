@@ -43,6 +43,7 @@ from ..values.kit_secrets import (
 from ..values.refs import InfraRefs
 from ..values.rollout import ROLLOUT_GROUPS, content_checksum
 from .cluster import ClusterAccess
+from .fernet import fernet_key
 from .job_specs import LOCAL_ADMIN_PASSWORD_KEY, local_admin_job, migration_job
 from .local_database import LocalPostgres
 from .secrets import kit_secret
@@ -71,7 +72,7 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
         self._k8s = pulumi.ResourceOptions(parent=self, provider=cluster.provider, depends_on=[cluster.namespace])
         secrets = kit_secrets(cfg, names)
 
-        created = self._stable_keys(secrets)
+        created = self._stable_keys(secrets, protect=bool(cfg.database and cfg.database.protect))
         endpoint = self._database(cfg, names, data_plane, secrets, created)
         created += self._connections(cfg, names, tuning, endpoint, secrets)
         created += self._broker(cfg, names, data_plane, secrets)
@@ -113,9 +114,13 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
 
     # --- Secrets ---------------------------------------------------------------------------
 
-    def _secret(self, purpose: str, secret_name: str, data: dict[str, pulumi.Input[str]]) -> kubernetes.core.v1.Secret:
+    def _secret(
+        self, purpose: str, secret_name: str, data: dict[str, pulumi.Input[str]], opts: pulumi.ResourceOptions | None = None
+    ) -> kubernetes.core.v1.Secret:
         self._secret_data[purpose] = data
-        return kit_secret(f"{self._name}-{purpose}", secret_name, self._namespace, data, self._k8s)
+        return kit_secret(
+            f"{self._name}-{purpose}", secret_name, self._namespace, data, pulumi.ResourceOptions.merge(self._k8s, opts)
+        )
 
     def _secret_checksums(self) -> pulumi.Output[dict[str, str]]:
         """Per pod group, a checksum of the Secrets its pods read at start-up (see values/rollout.py).
@@ -133,21 +138,28 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
                 checksums[group] = pulumi.Output.unsecret(pulumi.Output.all(*parts).apply(content_checksum))
         return pulumi.Output.all(**checksums)
 
-    def _stable_keys(self, secrets: KitSecrets) -> list[pulumi.Resource]:
+    def _stable_keys(self, secrets: KitSecrets, protect: bool) -> list[pulumi.Resource]:
         """Generated once per stack and never rotated (no keepers): every replica and every
         upgrade sees the same fernet key, API secret key and JWT secret. A JWT secret that
-        changed on upgrade would fail running tasks with signature errors."""
+        changed on upgrade would fail running tasks with signature errors.
+
+        The fernet key encrypts every connection password and variable in the database, so it
+        is guarded like the database (``protect``): a retained database with a lost key is
+        unreadable."""
         random_opts = pulumi.ResourceOptions(parent=self)
+        guarded = pulumi.ResourceOptions(protect=protect, retain_on_delete=protect)
         # 32 random bytes, URL-safe base64 with its padding: exactly a Fernet key.
         fernet = random.RandomId(
             f"{self._name}-fernet-key-random",
             byte_length=32,
-            opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["b64Url", "b64Std", "hex", "dec"]),
+            opts=pulumi.ResourceOptions.merge(
+                guarded, pulumi.ResourceOptions(parent=self, additional_secret_outputs=["b64Url", "b64Std", "hex", "dec"])
+            ),
         )
         api_secret = random.RandomPassword(f"{self._name}-api-secret-key-random", length=64, special=False, opts=random_opts)
         jwt_secret = random.RandomPassword(f"{self._name}-jwt-secret-random", length=64, special=False, opts=random_opts)
         return [
-            self._secret("fernet-key", secrets.fernet_key, {FERNET_KEY: fernet.b64_url.apply(lambda key: f"{key}=")}),
+            self._secret("fernet-key", secrets.fernet_key, {FERNET_KEY: fernet.b64_url.apply(fernet_key)}, guarded),
             self._secret("api-secret-key", secrets.api_secret_key, {API_SECRET_KEY: api_secret.result}),
             self._secret("jwt-secret", secrets.jwt_secret, {JWT_SECRET: jwt_secret.result}),
         ]
