@@ -29,7 +29,7 @@ def test_celery_stack_sets_worker_concurrency_and_no_kubernetes_option():
     assert fragment["celery"] == {"worker_concurrency": 15}
     assert "kubernetes_executor" not in fragment
     assert fragment["core"] == {
-        "parallelism": 68,
+        "parallelism": 135,  # 135 slots, one scheduler of 2 must reach them all
         "max_active_tasks_per_dag": 16,
         "max_active_runs_per_dag": 16,
         "default_pool_task_slot_count": 135,

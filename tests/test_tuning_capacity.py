@@ -25,7 +25,7 @@ def test_prod_report_figures():
     assert report["slotsPerExecutor"] == {
         "CeleryExecutor": {"workers": 9, "minWorkers": 2, "autoscaled": True, "workerConcurrency": 15, "slots": 135}
     }
-    assert report["parallelism"] == {"perScheduler": 68, "schedulers": 2, "total": 136}
+    assert report["parallelism"] == {"perScheduler": 135, "schedulers": 2, "total": 270, "withOneSchedulerDown": 135}
     assert report["connections"]["perComponent"]["apiServer"] == {"pods": 2, "perPod": 30, "total": 60}
     assert report["connections"]["perComponent"]["celeryWorkers"] == {"pods": 9, "perPod": 16, "total": 144}
     assert report["connections"]["clientTotal"] == 297
@@ -61,7 +61,9 @@ def test_report_is_json_and_summarised(tier):
 
 def test_summary_reads_as_sentences():
     lines = capacity_summary(report_of("staging"))
-    assert lines[0].startswith("task slots: 134 for a peak of 64 (parallelism 67 × 2 schedulers = 134")
+    assert lines[0].startswith(
+        "task slots: 134 for a peak of 64 (parallelism 134 × 2 schedulers = 268, 134 with one scheduler down"
+    )
     assert "CeleryExecutor: 1–10 workers (KEDA) × concurrency 7 = 70 slots" in lines
     assert "KubernetesExecutor: 64 task pods, 8 created per scheduler loop" in lines
     assert "pgbouncer: 2 pods, max 292 clients and 19 + 11 server connections each" in lines

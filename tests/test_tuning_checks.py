@@ -65,8 +65,8 @@ CASES = [
         {"workload": {"maxActiveTasksPerDag": 500}},
         "workload.maxActiveTasksPerDag",
         [
-            "500 exceeds the deployment's total parallelism 136",
-            "tuning.parallelism 68 × scheduler.replicas 2",
+            "500 exceeds the deployment's total parallelism 270",
+            "tuning.parallelism 135 × scheduler.replicas 2",
             "default pool's 135 slots (tuning.defaultPoolTaskSlotCount)",
         ],
     ),

@@ -15,7 +15,8 @@ from components.tuning.derive import derive_tuning, parsing_processes_for
 CASES = [
     (
         # worker 4 CPU / limit 16Gi, task 250m / limit 1Gi: 16 by CPU, (16384-512)/1024 = 15 by memory.
-        # ceil(128/15) = 9 workers, 135 slots, ceil(135/2 schedulers) = 68; prod keeps 2 warm workers.
+        # ceil(128/15) = 9 workers, 135 slots; parallelism per scheduler lets the 1 scheduler left
+        # when one of 2 is down still reach all 135; prod keeps 2 warm workers.
         "prod defaults: memory-bound celery",
         "prod",
         {},
@@ -23,7 +24,7 @@ CASES = [
             "worker_concurrency": 15,
             "keda_max_replicas": 9,
             "keda_min_replicas": 2,
-            "parallelism": 68,
+            "parallelism": 135,
             "default_pool_task_slot_count": 135,
             "parsing_processes": 2,
             "worker_pods_creation_batch_size": None,
@@ -45,7 +46,7 @@ CASES = [
             "celery": {"workers": {"resources": sized("1", "16Gi")}},
             "workload": {"taskResources": sized("250m", "256Mi")},
         },
-        {"worker_concurrency": 4, "keda_max_replicas": 32, "parallelism": 64, "default_pool_task_slot_count": 128},
+        {"worker_concurrency": 4, "keda_max_replicas": 32, "parallelism": 128, "default_pool_task_slot_count": 128},
     ),
     (
         # 300m ÷ 100m is 3 in whole millicores (2.999… in floating point).
@@ -58,6 +59,13 @@ CASES = [
         {"worker_concurrency": 3},
     ),
     (
+        # 3 schedulers: one can be lost and the other 2 still reach 135 slots: ceil(135/2) = 68.
+        "three schedulers share the slots with one to spare",
+        "prod",
+        {"scheduler": {"replicas": 3}},
+        {"parallelism": 68, "default_pool_task_slot_count": 135},
+    ),
+    (
         "tiny peak",
         "prod",
         {"workload": {"peakRunningTasks": 1, "maxActiveRunsPerDag": 1, "maxActiveTasksPerDag": 1}},
@@ -66,7 +74,7 @@ CASES = [
             "worker_concurrency": 15,
             "keda_max_replicas": 1,
             "keda_min_replicas": 1,
-            "parallelism": 8,
+            "parallelism": 15,
             "default_pool_task_slot_count": 15,
         },
     ),
@@ -74,8 +82,8 @@ CASES = [
         "huge peak",
         "prod",
         {"workload": {"peakRunningTasks": 5000}},
-        # ceil(5000/15) = 334 workers, 5010 slots, 2505 per scheduler.
-        {"keda_max_replicas": 334, "parallelism": 2505, "default_pool_task_slot_count": 5010},
+        # ceil(5000/15) = 334 workers, 5010 slots, all of them per scheduler (2 - 1 survivors).
+        {"keda_max_replicas": 334, "parallelism": 5010, "default_pool_task_slot_count": 5010},
     ),
     (
         # local: 500m / limit 2Gi worker, 100m / 256Mi task: 5 by CPU, (2048-512)/256 = 6 by memory.
@@ -111,8 +119,8 @@ CASES = [
         "KubernetesExecutor batch is capped",
         "dev",
         {"scheduler": {"replicas": 2}, "kubernetesExecutor": {"maxTaskPods": 1000}},
-        # ceil(1000/2/4) = 125, capped at 32; parallelism 1000/2.
-        {"worker_pods_creation_batch_size": 32, "parallelism": 500, "default_pool_task_slot_count": 1000},
+        # ceil(1000/2/4) = 125, capped at 32; parallelism 1000 / (2 - 1).
+        {"worker_pods_creation_batch_size": 32, "parallelism": 1000, "default_pool_task_slot_count": 1000},
     ),
     (
         # Celery sized for the whole peak (ceil(64/7) = 10 workers of 7), plus 64 task pods.
@@ -124,7 +132,7 @@ CASES = [
             "keda_max_replicas": 10,
             "kubernetes_task_pods": 64,
             "default_pool_task_slot_count": 134,
-            "parallelism": 67,
+            "parallelism": 134,
             "worker_pods_creation_batch_size": 8,
         },
     ),

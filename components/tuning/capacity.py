@@ -48,6 +48,8 @@ def capacity_report(cfg: StackConfig, tuning: Tuning) -> dict[str, Any]:
             "perScheduler": tuning.parallelism,
             "schedulers": cfg.scheduler.replicas,
             "total": tuning.parallelism * cfg.scheduler.replicas,
+            # What the schedulers can still run while one of them is down (a rollout, a lost node).
+            "withOneSchedulerDown": tuning.parallelism * max(1, cfg.scheduler.replicas - 1),
         },
         "defaultPoolSlots": tuning.default_pool_task_slot_count,
         "perDag": {"maxActiveTasks": tuning.max_active_tasks_per_dag, "maxActiveRuns": tuning.max_active_runs_per_dag},
@@ -84,7 +86,7 @@ def capacity_summary(report: dict[str, Any]) -> list[str]:
     headline = (
         f"task slots: {report['totalTaskSlots']} for a peak of {report['peakRunningTasks']} "
         f"(parallelism {parallelism['perScheduler']} × {schedulers} = {parallelism['total']}, "
-        f"default pool {report['defaultPoolSlots']}, "
+        f"{parallelism['withOneSchedulerDown']} with one scheduler down; default pool {report['defaultPoolSlots']}, "
         f"per DAG {per_dag['maxActiveTasks']} tasks / {per_dag['maxActiveRuns']} runs)"
     )
     lines = [headline]

@@ -97,7 +97,7 @@ def derive_tuning(cfg: StackConfig) -> Tuning:
         cfg, pool_size, max_overflow, celery_workers, concurrency, task_pods
     )
     return Tuning(
-        parallelism=cfg.tuning.parallelism or math.ceil(slots / cfg.scheduler.replicas),
+        parallelism=cfg.tuning.parallelism or math.ceil(slots / max(1, cfg.scheduler.replicas - 1)),
         max_active_tasks_per_dag=cfg.workload.max_active_tasks_per_dag,
         max_active_runs_per_dag=cfg.workload.max_active_runs_per_dag,
         default_pool_task_slot_count=cfg.tuning.default_pool_task_slot_count or slots,
