@@ -19,6 +19,9 @@ from ..values.kit_secrets import CONNECTION, FERNET_KEY, KitSecrets
 CHART_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
 LOCAL_ADMIN_USER = "admin"
 LOCAL_ADMIN_PASSWORD_KEY = "password"
+# `airflow db migrate` is one Python process; its size is its own, so resizing the scheduler does
+# not touch the Job.
+JOB_RESOURCES = {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"memory": "2Gi"}}
 # Kubernetes Job names are DNS labels (63 characters); the chart's own Jobs follow the release.
 _NAME_LIMIT = 63
 
@@ -72,7 +75,7 @@ def _airflow_job(cfg: StackConfig, job_name: str, component: str, script: str, e
                             "imagePullPolicy": image.pull_policy,
                             "args": ["bash", "-c", script],
                             "env": env,
-                            "resources": cfg.scheduler.resources.model_dump(by_alias=True, exclude_none=True),
+                            "resources": JOB_RESOURCES,
                             "securityContext": {
                                 "runAsNonRoot": True,
                                 "allowPrivilegeEscalation": False,

@@ -33,7 +33,8 @@ class LocalPostgres(pulumi.ComponentResource):
         super().__init__("airflow-ha:kubernetes:LocalPostgres", name, None, opts)
         service_name = f"{names.release}-postgresql"
         labels = {"app.kubernetes.io/name": "postgresql", "app.kubernetes.io/instance": names.release}
-        child = pulumi.ResourceOptions(parent=self)
+        # A component's dependsOn does not hold back its children: they wait for the namespace themselves.
+        child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on)
         self.service = kubernetes.core.v1.Service(
             f"{name}-service",
             metadata={"name": service_name, "namespace": names.namespace, "labels": labels},
