@@ -14,7 +14,6 @@ SERVICE_ACCOUNT_COMPONENTS: dict[str, str] = {
     "triggerer": "triggerer",
     "dagProcessor": "dag-processor",
     "workers": "worker",
-    "migrateDatabaseJob": "migrate-database-job",
 }
 
 # Key prefix of task logs in the logs bucket: Airflow's `remote_base_log_folder` is
@@ -34,10 +33,6 @@ class Names:
     def secret(self, purpose: str) -> str:
         """Kubernetes Secret the kit creates for the chart, e.g. ``secret("fernet-key")``."""
         return f"{self.release}-{purpose}"
-
-    @property
-    def api_server_host(self) -> str:
-        return f"{self.release}-api-server.{self.namespace}.svc.cluster.local"
 
     @property
     def pgbouncer_host(self) -> str:
