@@ -89,6 +89,8 @@ CASES = [
      "scheduler.resources.limits.cpu", ["below the request 2"]),
     ("workers min above max", values("prod", celery={"workers": {"minReplicas": 5, "maxReplicas": 2}}), "celery.workers.minReplicas",
      ["above celery.workers.maxReplicas (2)"]),
+    ("bad CIDR", values("dev", kubernetes={"ingress": {"enabled": True, "sourceCidrs": ["10.0.0.0/33"]}}),
+     "kubernetes.ingress.sourceCidrs[0]", ["not a CIDR block"]),
     ("kit-managed airflow option", values("dev", airflow={"config": {"core": {"parallelism": 512}}}),
      "airflow.config.core.parallelism", ["use tuning.parallelism"]),
     ("credential in plain config", values("dev", dags={"source": "git-sync", "git": {"url": "https://bot:hunter2@git.example.com/dags.git"}}),

@@ -9,6 +9,7 @@ tier live in ``tiers.py``; the defaults here are the ones every tier shares. Eac
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, Any, Literal, Union
 
@@ -146,6 +147,14 @@ class AwsSection(KitModel):
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every AWS resource.")
 
 
+def _check_cidr(value: str) -> str:
+    try:
+        ipaddress.ip_network(value)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a CIDR block (example: 10.0.0.0/16)") from None
+    return value
+
+
 class IngressSection(KitModel):
     enabled: bool = Field(description="Create an Ingress for the api-server (UI and REST API).")
     class_name: str = Field(default="nginx", description="IngressClass of the controller.")
@@ -153,6 +162,11 @@ class IngressSection(KitModel):
     controller_namespace: str = Field(
         default="ingress-nginx",
         description="Namespace of the ingress controller; the api-server's network policy admits it.",
+    )
+    source_cidrs: list[Annotated[str, AfterValidator(_check_cidr)]] = Field(
+        default_factory=list,
+        description="CIDRs the api-server's network policy also admits: load balancers that send traffic "
+        "straight to pod IPs (AWS Load Balancer Controller with target-type ip) need the VPC's CIDR here.",
     )
 
 
@@ -168,6 +182,10 @@ class KubernetesSection(KitModel):
         default=None, description="kubeconfig context to deploy to. Default: the EKS cluster (AWS tiers) or the current context."
     )
     network_policies: bool = Field(description="Install the chart's NetworkPolicies plus the kit's allow rules.")
+    monitoring_namespace: str | None = Field(
+        default=None,
+        description="Namespace of your Prometheus; the network policies admit it to PgBouncer's and StatsD's metrics.",
+    )
     ingress: IngressSection
 
 

@@ -229,11 +229,20 @@ def _network_policies(cfg: StackConfig, names: Names) -> Values:
     if not cfg.kubernetes.network_policies:
         return {"networkPolicies": {"enabled": False}}
     peers: list[Values] = [{"podSelector": {"matchLabels": {"tier": "airflow", "release": names.release}}}]
-    if cfg.kubernetes.ingress.enabled:
-        peers.append(
-            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": cfg.kubernetes.ingress.controller_namespace}}}
-        )
-    return {"networkPolicies": {"enabled": True}, "apiServer": {"networkPolicy": {"ingress": {"from": peers}}}}
+    ingress = cfg.kubernetes.ingress
+    if ingress.enabled:
+        peers.append(_namespace_peer(ingress.controller_namespace))
+        peers += [{"ipBlock": {"cidr": cidr}} for cidr in ingress.source_cidrs]
+    values: Values = {"networkPolicies": {"enabled": True}, "apiServer": {"networkPolicy": {"ingress": {"from": peers}}}}
+    if cfg.kubernetes.monitoring_namespace:
+        # The chart's PgBouncer and StatsD policies admit only Airflow's own pods otherwise.
+        scraper = [_namespace_peer(cfg.kubernetes.monitoring_namespace)]
+        values |= {"pgbouncer": {"extraNetworkPolicies": scraper}, "statsd": {"extraNetworkPolicies": scraper}}
+    return values
+
+
+def _namespace_peer(namespace: str) -> Values:
+    return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
 
 
 def _ingress(cfg: StackConfig) -> Values:
