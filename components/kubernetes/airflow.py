@@ -28,6 +28,7 @@ from ..values.dags import GIT_USERNAME, git_connection_json
 from ..values.database import DatabaseEndpoint, PoolSizes
 from ..values.kit_secrets import (
     API_SECRET_KEY,
+    ASYNC_CONNECTION,
     CONNECTION,
     FERNET_KEY,
     GIT_SYNC_PASSWORD_KEYS,
@@ -195,7 +196,13 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
 
         pooled = cfg.pgbouncer.enabled
         created = [
-            self._secret("metadata", secrets.metadata, {CONNECTION: text(lambda db: database.metadata_url(db, names, pooled))}),
+            self._secret(
+                "metadata", secrets.metadata,
+                {
+                    CONNECTION: text(lambda db: database.metadata_url(db, names, pooled)),
+                    ASYNC_CONNECTION: text(lambda db: database.async_url(db, names, pooled)),
+                },
+            ),
             self._secret("metadata-direct", secrets.migration, {CONNECTION: text(database.direct_url)}),
         ]
         if secrets.result_backend:

@@ -19,7 +19,7 @@ from ..tuning.settings import Tuning
 from .aws_connection import aws_connection_env, connection_env_name
 from .dags import DAGS_GIT_CONN_ID, dags_values
 from .files import load_values, values_files
-from .kit_secrets import CONNECTION, KitSecrets, kit_secrets
+from .kit_secrets import ASYNC_CONNECTION, CONNECTION, KitSecrets, kit_secrets
 from .logging import remote_logs
 from .refs import InfraRefs
 from .rollout import rollout_annotations
@@ -261,7 +261,10 @@ def _environment(
     env = list(integration_inputs.env)
     if cfg.on_aws:
         env.append(aws_connection_env(refs))
-    secret_env = list(integration_inputs.secret_env)
+    secret_env = [
+        {"envName": "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC", "secretName": secrets.metadata, "secretKey": ASYNC_CONNECTION},
+        *integration_inputs.secret_env,
+    ]
     if cfg.dags.source == "git-bundle" and secrets.dags_git:
         secret_env.append(
             {"envName": connection_env_name(DAGS_GIT_CONN_ID), "secretName": secrets.dags_git, "secretKey": CONNECTION}

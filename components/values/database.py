@@ -12,6 +12,7 @@ from urllib.parse import quote
 from ..naming import Names
 
 PGBOUNCER_PORT = 6543  # the chart's ports.pgbouncer
+MAX_PREPARED_STATEMENTS = 200
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,23 @@ def metadata_url(db: DatabaseEndpoint, names: Names, pgbouncer: bool) -> str:
     return pooled_url(db, names) if pgbouncer else direct_url(db)
 
 
+def async_url(db: DatabaseEndpoint, names: Names, pgbouncer: bool) -> str:
+    """``[database] sql_alchemy_conn_async`` for Airflow 3.2's async engine (asyncpg).
+
+    Airflow would otherwise derive it from ``sql_alchemy_conn`` by swapping the driver, keeping
+    ``?sslmode=``, which asyncpg refuses (``connect() got an unexpected keyword argument
+    'sslmode'``). asyncpg prepares named statements; through PgBouncer's transaction pooling
+    that needs ``max_prepared_statements`` in ``pgbouncer.ini`` (PgBouncer 1.21+)."""
+    if pgbouncer:
+        host, port, database, ssl = names.pgbouncer_host, PGBOUNCER_PORT, pgbouncer_database(names), "disable"
+    else:
+        host, port, database, ssl = db.host, db.port, db.name, db.sslmode
+    return (
+        f"postgresql+asyncpg://{quote(db.user, safe='')}:{quote(db.password, safe='')}@{host}:{port}/"
+        f"{quote(database, safe='')}?ssl={ssl}"
+    )
+
+
 def result_backend_url(db: DatabaseEndpoint, names: Names, pgbouncer: bool) -> str:
     """Celery's result backend (SQLAlchemy via ``db+``), through PgBouncer's own result-backend pool when on."""
     if not pgbouncer:
@@ -92,6 +110,8 @@ def pgbouncer_ini(db: DatabaseEndpoint, names: Names, pools: PoolSizes) -> str:
             f"stats_users = {db.user}",
             "ignore_startup_parameters = extra_float_digits",
             f"max_client_conn = {pools.max_client_conn}",
+            # Protocol-level prepared statements in transaction mode, for asyncpg (async_url).
+            f"max_prepared_statements = {MAX_PREPARED_STATEMENTS}",
             "verbose = 0",
             "log_disconnections = 0",
             "log_connections = 0",

@@ -18,6 +18,8 @@ FERNET_KEY = "fernet-key"
 API_SECRET_KEY = "api-secret-key"
 JWT_SECRET = "jwt-secret"
 CONNECTION = "connection"
+# Airflow 3.2's async engine: asyncpg takes `ssl`, not libpq's `sslmode` (see database.async_url).
+ASYNC_CONNECTION = "connection-async"
 REDIS_PASSWORD = "password"
 PGBOUNCER_INI = "pgbouncer.ini"
 PGBOUNCER_USERS = "users.txt"
