@@ -11,6 +11,10 @@ Per component, at most:
 - KEDA's PostgreSQL scaler polls the metadata database (one connection) to scale workers.
 - KubernetesExecutor task pods open none: Airflow 3 tasks talk to the api-server's Execution
   API, which holds the connections (``airflow.sdk.execution_time.execute_workload``).
+- Not counted: Airflow 3.2 also gives each process an async engine with a pool of the same
+  size (``sql_alchemy_conn_async``). Its pool opens connections only when used, and in 3.2 only
+  the dag-run wait API and multi-team mode use it; a deployment that leans on them should raise
+  ``database.maxConnections`` headroom or PgBouncer's ``maxClientConn`` accordingly.
 
 Without PgBouncer all of them reach PostgreSQL. With PgBouncer they are PgBouncer's clients,
 and PostgreSQL only sees PgBouncer's server pools: ``(metadata + result backend pool) × replicas``.
