@@ -111,6 +111,15 @@ def test_secret_given_in_plaintext_is_refused():
     assert "hooks.example.com" not in message  # the report itself never repeats the secret
 
 
+def test_report_never_repeats_a_credential_even_in_a_type_error():
+    config = values("dev", openlineage={"enabled": True, "url": "ftp://lineage:hunter2@lineage.example.com"})
+    with pytest.raises(ConfigError) as raised:
+        load_stack_config("test", config)
+    report = raised.value.report()
+    assert f"{P}:openlineage.url" in report
+    assert "hunter2" not in report
+
+
 def test_same_secret_set_with_secret_flag_is_accepted():
     config = values("dev", slack={"enabled": True}, slackWebhookUrl="https://hooks.example.com/T0/B0/x")
     cfg = load_stack_config("test", config, secret_keys=[f"{P}:slackWebhookUrl"])

@@ -147,9 +147,14 @@ def _plaintext_credentials(sections: dict[str, Any], secret_names: set[str]) -> 
         if path.split(".", 1)[0] in secret_names or not isinstance(value, str):
             continue
         for pattern, what in _CREDENTIAL_PATTERNS:
-            if pattern.search(value):
+            if pattern.search(value):  # the report names the key, never the value
                 yield Problem(path, f"looks like {what} in plaintext; credentials belong in secret config set with --secret")
                 break
+
+
+def _looks_secret(value: Any) -> bool:
+    """A report must never repeat a credential, even one that is also a type error."""
+    return isinstance(value, str) and any(pattern.search(value) for pattern, _ in _CREDENTIAL_PATTERNS)
 
 
 def _leaves(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -185,8 +190,8 @@ def _translate(error: ValidationError, alias: str, annotation: Any) -> Iterator[
         else:
             message = detail["msg"].removeprefix("Value error, ")
             shown = detail.get("input")
-            quoted = isinstance(shown, (dict, list)) or shown is None or kind == "value_error"
-            got = "" if quoted else f" (got {shown!r})"
+            hidden = isinstance(shown, (dict, list)) or shown is None or kind == "value_error" or _looks_secret(shown)
+            got = "" if hidden else f" (got {shown!r})"
             yield Problem(key, f"{message}{got}")
 
 
