@@ -192,9 +192,6 @@ def test_the_local_tier_has_no_data_plane():
 
 
 def test_the_local_stack_creates_no_aws_resource():
-    pytest.importorskip("components.kubernetes")
-    pytest.importorskip("components.integrations.resources")
-    pytest.importorskip("components.tuning.derive")
     from components.plan.engine import run_under_mocks
     from components.program import main
     from tests.stack_builders import values

@@ -202,6 +202,10 @@ def test_no_chart_hook_jobs_and_no_default_admin_user():
         chart_values = compose(shipped_stack(name))
         assert chart_values["migrateDatabaseJob"]["enabled"] is False
         assert chart_values["createUserJob"]["enabled"] is False
+        for job in ("migrateDatabaseJob", "createUserJob"):
+            # Should anyone turn them back on, they must not become hooks a waiting release deadlocks on.
+            assert chart_values[job]["useHelmHooks"] is False
+            assert chart_values[job]["applyCustomEnv"] is False
         for component in ("scheduler", "apiServer", "triggerer", "dagProcessor"):
             assert chart_values[component]["waitForMigrations"]["enabled"] is True
 

@@ -85,13 +85,22 @@ def test_a_new_default_pool_size_runs_the_job_again():
     assert bigger != base and bigger.startswith("airflow-migrate-3-2-2-")
 
 
-def test_migration_job_name_changes_with_the_airflow_version_only():
+def test_migration_job_name_changes_with_the_airflow_version_and_image_only():
     base = job_names(run(stack("prod", airflow={"version": "3.2.2"})))["test-airflow-migrate"]
     same = job_names(run(stack("prod", airflow={"version": "3.2.2"}, scheduler={"replicas": 4})))["test-airflow-migrate"]
     newer = job_names(run(stack("prod", airflow={"version": "3.2.3"})))["test-airflow-migrate"]
+    rebuilt = job_names(run(stack("prod", airflow={"version": "3.2.2", "image": {"tag": "3.2.2-build7"}})))["test-airflow-migrate"]
     assert base == same
     assert base.startswith("airflow-migrate-3-2-2-")
     assert newer.startswith("airflow-migrate-3-2-3-") and newer != base
+    assert rebuilt.startswith("airflow-migrate-3-2-2-") and rebuilt != base
+
+
+def test_a_failed_migration_job_is_replaced_and_the_release_waits_long_enough():
+    engine_run = run(shipped_stack("prod"))
+    job = engine_run.named("test-airflow-migrate")
+    assert job.inputs["metadata"]["annotations"]["pulumi.com/replaceUnready"] == "true"
+    assert engine_run.named("test-airflow-release").inputs["timeout"] == 900
 
 
 def test_stable_keys_are_generated_once_and_handed_over_as_secrets():
@@ -105,7 +114,10 @@ def test_stable_keys_are_generated_once_and_handed_over_as_secrets():
     }
     for generator in generators:
         assert "keepers" not in generator.inputs  # nothing that could change and force a new key
-        assert second.named(generator.name).inputs == generator.inputs
+        assert second.named(generator.name).inputs == generator.inputs  # no input drifts between runs
+    assert first.named("test-airflow-fernet-key-random").inputs["byteLength"] == 32
+    for name in ("test-airflow-api-secret-key-random", "test-airflow-jwt-secret-random"):
+        assert first.named(name).inputs["length"] == 64
     for purpose in ("fernet-key", "api-secret-key", "jwt-secret"):
         secret = first.named(f"test-airflow-{purpose}")
         assert secret.inputs["metadata"]["name"] == names_of(cfg).secret(purpose)

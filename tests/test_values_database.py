@@ -44,6 +44,6 @@ def test_airflow_pods_get_the_async_connection_from_the_metadata_secret():
     values = compose(stack("prod"))
     assert {
         "envName": "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC",
-        "secretName": values["data"]["metadataSecretName"],
+        "secretName": "airflow-metadata",
         "secretKey": "connection-async",
     } in values["secret"]
