@@ -26,22 +26,24 @@ def test_prod_report_figures():
         "CeleryExecutor": {"workers": 9, "minWorkers": 2, "autoscaled": True, "workerConcurrency": 15, "slots": 135}
     }
     assert report["parallelism"] == {"perScheduler": 135, "schedulers": 2, "total": 270, "withOneSchedulerDown": 135}
-    assert report["connections"]["perComponent"]["apiServer"] == {"pods": 2, "perPod": 30, "total": 60}
+    # 2 api-server workers per pod, each with a sync and an async pool of 5 + 10
+    assert report["connections"]["perComponent"]["apiServer"] == {"pods": 2, "perPod": 60, "total": 120}
     assert report["connections"]["perComponent"]["celeryWorkers"] == {"pods": 9, "perPod": 16, "total": 144}
-    assert report["connections"]["clientTotal"] == 297
+    assert report["connections"]["clientTotal"] == 357  # 30 + 30 + 30 + 120 + 2 + 144 + 1
     database = report["database"]
     # db.r6g.xlarge, 32 GiB: 3172 by the kit's estimate; 5 superuser slots + 10 % maintenance (318).
     assert (database["maxConnections"], database["reserved"], database["available"]) == (3172, 323, 2849)
-    assert database["used"] == 76  # (19 metadata + 19 result backend) × 2 PgBouncers
-    assert database["headroom"] == 2773
+    assert database["used"] == 92  # (27 metadata + 19 result backend) × 2 PgBouncers
+    assert database["headroom"] == 2757
 
 
 def test_direct_connections_count_every_client_against_the_database():
     report = report_of("local")
-    # 4 processes × 15 + 1 scheduler read + 1 worker × (5 + 1)
-    assert report["connections"]["clientTotal"] == 67
+    # 5 pools × 15 (scheduler, dag-processor, triggerer, api-server sync + async) + 1 scheduler read
+    # + 1 worker × (5 + 1)
+    assert report["connections"]["clientTotal"] == 82
     assert report["connections"]["pgbouncer"] is None
-    assert (report["database"]["used"], report["database"]["available"], report["database"]["headroom"]) == (67, 87, 20)
+    assert (report["database"]["used"], report["database"]["available"], report["database"]["headroom"]) == (82, 87, 5)
 
 
 def test_kubernetes_task_pods_hold_no_database_connection():
@@ -66,7 +68,9 @@ def test_summary_reads_as_sentences():
     )
     assert "CeleryExecutor: 1–10 workers (KEDA) × concurrency 7 = 70 slots" in lines
     assert "KubernetesExecutor: 64 task pods, 8 created per scheduler loop" in lines
-    assert "pgbouncer: 2 pods, max 292 clients and 19 + 11 server connections each" in lines
+    # clients 30 + 30 + 30 + 120 + 2 + 80 + 1 = 293, × 1.25 on the 1 pod left = 367;
+    # metadata ⌈211 ÷ 4 ÷ 2⌉ = 27, result backend ⌈82 ÷ 4 ÷ 2⌉ = 11
+    assert "pgbouncer: 2 pods, max 367 clients and 27 + 11 server connections each" in lines
 
 
 @pytest.mark.parametrize(

@@ -82,9 +82,10 @@ CASES = [
         "local",
         {"tuning": {"sqlAlchemyPoolSize": 10, "sqlAlchemyMaxOverflow": 20}},
         "pgbouncer.enabled",
-        # 4 processes × 30 + 1 worker × 6 + 1 scheduler read = 127 against 100 - 3 - 10.
+        # 5 pools × 30 (the api-server's worker holds a sync and an async pool) + 1 worker × 6
+        # + 1 scheduler read = 157 against 100 - 3 - 10.
         [
-            "127 connections",
+            "157 connections",
             "tuning.sqlAlchemyPoolSize 10",
             "tuning.sqlAlchemyMaxOverflow 20",
             "takes 87",
@@ -100,9 +101,10 @@ CASES = [
             "tuning": {"sqlAlchemyPoolSize": 10, "sqlAlchemyMaxOverflow": 20},
         },
         "database.instanceClass",
-        # 1 GiB: floor(0.88 GiB / 9531392) = 99; 99 - 5 - 10 = 84; 5 processes × 30 = 150.
+        # 1 GiB: floor(0.88 GiB / 9531392) = 99; 99 - 5 - 10 = 84; 3 pods + 2 api-server workers × 2
+        # pools = 7 pools × 30 = 210.
         [
-            "150 connections",
+            "210 connections",
             "takes 84",
             "max_connections 99 from RDS's default for database.instanceClass db.t4g.micro",
         ],
@@ -116,7 +118,7 @@ CASES = [
             "tuning": {"sqlAlchemyPoolSize": 5, "sqlAlchemyMaxOverflow": 10},
         },
         "database.maxConnections",
-        ["75 connections", "takes 40", "from database.maxConnections"],
+        ["105 connections", "takes 40", "from database.maxConnections"],
     ),
     (
         "PgBouncer server pools exceed the database",
@@ -137,7 +139,7 @@ CASES = [
         "prod",
         {"pgbouncer": {"maxClientConn": 100}},
         "pgbouncer.maxClientConn",
-        ["100 per pod × 1 pod(s) left", "pgbouncer.replicas 2", "297 clients"],
+        ["100 per pod × 1 pod(s) left", "pgbouncer.replicas 2", "357 clients"],
     ),
     (
         "unknown instance class",

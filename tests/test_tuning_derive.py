@@ -171,18 +171,18 @@ CASES = [
         {"kubernetes_task_pods": 40, "worker_pods_creation_batch_size": 3, "parallelism": 40},
     ),
     (
-        # Clients: 2 schedulers, 2 dag-processors, 2 triggerers at 15, 2 api-servers × 2 workers at 15,
-        # KEDA 1 = 151 metadata; 2 scheduler result reads + 9 workers × 16 = 146 result backend.
-        # One of 2 PgBouncers must take all 297: ceil(297 × 1.25) = 372.
-        # Pools: max(10, ceil(151/4/2) = 19), max(5, ceil(146/4/2) = 19).
+        # Clients: 2 schedulers, 2 dag-processors, 2 triggerers at 15, 2 api-servers × 2 workers × 2
+        # pools (sync and async) at 15, KEDA 1 = 211 metadata; 2 scheduler result reads + 9 workers × 16
+        # = 146 result backend. One of 2 PgBouncers must take all 357: ceil(357 × 1.25) = 447.
+        # Pools: max(10, ceil(211/4/2) = 27), max(5, ceil(146/4/2) = 19).
         "pgbouncer pools",
         "prod",
         {},
         {
             "sql_alchemy_pool_size": 5,
             "sql_alchemy_max_overflow": 10,
-            "pgbouncer_max_client_conn": 372,
-            "pgbouncer_metadata_pool_size": 19,
+            "pgbouncer_max_client_conn": 447,
+            "pgbouncer_metadata_pool_size": 27,
             "pgbouncer_result_backend_pool_size": 19,
         },
     ),

@@ -11,10 +11,10 @@ Per component, at most:
 - KEDA's PostgreSQL scaler polls the metadata database (one connection) to scale workers.
 - KubernetesExecutor task pods open none: Airflow 3 tasks talk to the api-server's Execution
   API, which holds the connections (``airflow.sdk.execution_time.execute_workload``).
-- Not counted: Airflow 3.2 also gives each process an async engine with a pool of the same
-  size (``sql_alchemy_conn_async``). Its pool opens connections only when used, and in 3.2 only
-  the dag-run wait API and multi-team mode use it; a deployment that leans on them should raise
-  ``database.maxConnections`` headroom or PgBouncer's ``maxClientConn`` accordingly.
+- Airflow 3.2 also gives each process an async engine (``sql_alchemy_conn_async``) with a pool
+  of the same size. It opens connections only when used, and in 3.2 only api-server endpoints
+  (the dag-run wait API) and multi-team mode use it, so each api-server worker process counts
+  twice (``API_SERVER_POOLS_PER_PROCESS``); the scheduler's, dag-processor's and triggerer's stay empty.
 
 Without PgBouncer all of them reach PostgreSQL. With PgBouncer they are PgBouncer's clients,
 and PostgreSQL only sees PgBouncer's server pools: ``(metadata + result backend pool) × replicas``.
@@ -91,13 +91,18 @@ class ComponentConnections:
         return self.pods * self.per_pod
 
 
+# Each api-server worker process holds its sync pool and, when its async endpoints are used,
+# an async pool of the same size.
+API_SERVER_POOLS_PER_PROCESS = 2
+
+
 def airflow_processes(cfg: StackConfig) -> int:
-    """Processes that each hold one SQLAlchemy pool."""
+    """SQLAlchemy pools the Airflow processes hold (an api-server worker holds two)."""
     return (
         cfg.scheduler.replicas
         + cfg.dag_processor.replicas
         + cfg.triggerer.replicas
-        + cfg.api_server.replicas * cfg.api_server.workers
+        + cfg.api_server.replicas * cfg.api_server.workers * API_SERVER_POOLS_PER_PROCESS
     )
 
 
@@ -116,7 +121,9 @@ def component_connections(
         "scheduler": ComponentConnections(cfg.scheduler.replicas, pool),
         "dagProcessor": ComponentConnections(cfg.dag_processor.replicas, pool),
         "triggerer": ComponentConnections(cfg.triggerer.replicas, pool),
-        "apiServer": ComponentConnections(cfg.api_server.replicas, cfg.api_server.workers * pool),
+        "apiServer": ComponentConnections(
+            cfg.api_server.replicas, cfg.api_server.workers * API_SERVER_POOLS_PER_PROCESS * pool
+        ),
     }
     if cfg.uses_celery and celery_workers is not None and worker_concurrency is not None:
         budget["schedulerResultBackend"] = ComponentConnections(cfg.scheduler.replicas, 1, result_backend=True)
