@@ -16,6 +16,16 @@ SERVICE_ACCOUNT_COMPONENTS: dict[str, str] = {
     "workers": "worker",
 }
 
+# Every component with a pinned service account reads the secrets backend and has an IRSA role
+# (the migration Job has neither).
+AIRFLOW_COMPONENTS: tuple[str, ...] = tuple(SERVICE_ACCOUNT_COMPONENTS)
+
+
+def connection_env_name(conn_id: str) -> str:
+    """The environment variable that defines an Airflow connection: ``AIRFLOW_CONN_<ID>``."""
+    return f"AIRFLOW_CONN_{conn_id.upper()}"
+
+
 # Key prefix of task logs in the logs bucket: Airflow's `remote_base_log_folder` is
 # `s3://<bucket>/<LOGS_PREFIX>`, and the IRSA policies grant exactly that prefix.
 LOGS_PREFIX = "logs"

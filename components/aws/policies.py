@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ..naming import AIRFLOW_COMPONENTS
+
 Policy = dict[str, Any]
 Statement = dict[str, Any]
 
@@ -19,12 +21,12 @@ VERSION = "2012-10-17"
 LOG_WRITERS: tuple[str, ...] = ("scheduler", "triggerer", "dagProcessor", "workers")
 LOG_READERS: tuple[str, ...] = ("apiServer",)
 # Chart components that look up connections, variables and config in the secrets backend.
-SECRETS_READERS: tuple[str, ...] = ("scheduler", "apiServer", "triggerer", "dagProcessor", "workers")
+SECRETS_READERS: tuple[str, ...] = AIRFLOW_COMPONENTS
 # Chart components that load DAG code from an S3 DAG bundle: the dag-processor parses it, and
 # workers and the triggerer import it to run tasks and triggers.
 DAG_BUNDLE_READERS: tuple[str, ...] = ("dagProcessor", "workers", "triggerer")
 # Every component that gets an IRSA role.
-IRSA_COMPONENTS: tuple[str, ...] = ("scheduler", "apiServer", "triggerer", "dagProcessor", "workers")
+IRSA_COMPONENTS: tuple[str, ...] = AIRFLOW_COMPONENTS
 
 RDS_ENHANCED_MONITORING_POLICY = "iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 

@@ -51,5 +51,3 @@ def vault_secret_path(cfg: StackConfig, conn_id: str) -> str:
     return f"{cfg.secrets_backend.connections_prefix.strip('/')}/{conn_id}"
 
 
-def connection_env_var(conn_id: str) -> str:
-    return f"AIRFLOW_CONN_{conn_id.upper()}"

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pydantic import SecretStr
 
 from ..config.model import StackConfig
+from ..naming import connection_env_name
 from .airflow_config import openlineage_transport
-from .connections import connection_env_var, connection_json, connection_store, slack_webhook_connection
+from .connections import connection_json, connection_store, slack_webhook_connection
 
 VAULT_ADDRESS_ENV = "VAULT_ADDR"  # hvac reads it when VaultBackend is given no url
 OPENLINEAGE_TRANSPORT_ENV = "AIRFLOW__OPENLINEAGE__TRANSPORT"
@@ -38,7 +39,7 @@ def secret_envs(cfg: StackConfig) -> list[SecretEnv]:
         webhook = _required(cfg.secrets.slack_webhook_url, "slackWebhookUrl")
         envs.append(
             SecretEnv(
-                connection_env_var(cfg.slack.conn_id),
+                connection_env_name(cfg.slack.conn_id),
                 "slack-connection",
                 "connection",
                 connection_json(slack_webhook_connection(webhook)),

@@ -8,10 +8,8 @@ is ``<mount>/data/<path>``, which is what a policy must name.
 from __future__ import annotations
 
 from ..config.model import StackConfig
-from ..naming import Names
+from ..naming import AIRFLOW_COMPONENTS, Names
 
-# The chart components whose pods read secrets (the migration job does not).
-SECRET_READING_COMPONENTS: tuple[str, ...] = ("scheduler", "apiServer", "triggerer", "dagProcessor", "workers")
 
 
 def vault_policy_name(cfg: StackConfig) -> str:
@@ -33,4 +31,4 @@ def vault_read_policy(cfg: StackConfig) -> str:
 
 
 def vault_bound_service_accounts(names: Names) -> list[str]:
-    return [names.service_account(component) for component in SECRET_READING_COMPONENTS]
+    return [names.service_account(component) for component in AIRFLOW_COMPONENTS]

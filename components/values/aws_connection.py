@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import json
 
+from ..naming import connection_env_name
 from .refs import InfraRefs
 
 AWS_CONN_ID = "aws_irsa"
-
-
-def connection_env_name(conn_id: str) -> str:
-    return f"AIRFLOW_CONN_{conn_id.upper()}"
 
 
 def aws_connection_env(refs: InfraRefs) -> dict[str, str]:

@@ -14,9 +14,9 @@ from typing import Any
 from ..config.model import ComponentSpec, Resources, StackConfig
 from ..config.tiers import deep_merge
 from ..integrations.chart_inputs import IntegrationChartInputs
-from ..naming import Names
+from ..naming import Names, connection_env_name
 from ..tuning.settings import Tuning
-from .aws_connection import aws_connection_env, connection_env_name
+from .aws_connection import aws_connection_env
 from .dags import DAGS_GIT_CONN_ID, dags_values
 from .files import load_values, values_files
 from .kit_secrets import ASYNC_CONNECTION, CONNECTION, KitSecrets, kit_secrets
