@@ -51,12 +51,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement (the median is shown)")
     runs = parser.parse_args().runs
 
-    listed = subprocess.run([sys.executable, "-c", _LIST_SDK_MODULES], cwd=REPO, capture_output=True, text=True, check=True)
+    listed = subprocess.run(
+        [sys.executable, "-c", _LIST_SDK_MODULES], cwd=REPO, capture_output=True, text=True, check=True
+    )
     sdk_modules = json.loads(listed.stdout.strip().splitlines()[-1])
     importer = f"import importlib\nfor name in {sdk_modules!r}:\n    importlib.import_module(name)"
     floor_wall, floor_rss = _measure([sys.executable, "-c", importer], runs)
 
-    print(f"Import floor ({len(sdk_modules)} Pulumi SDK modules the plan loads): {floor_wall:.2f} s, {floor_rss:.0f} MiB peak RSS")
+    print(
+        f"Import floor ({len(sdk_modules)} Pulumi SDK modules the plan loads): {floor_wall:.2f} s, {floor_rss:.0f} MiB peak RSS"
+    )
     print(f"{'stack':<8} {'wall s':>7} {'x floor':>8} {'peak MiB':>9}")
     for stack in STACKS:
         wall, rss = _measure([sys.executable, "-m", "components", "plan", "--stack", stack, "--format", "json"], runs)

@@ -9,6 +9,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import jsonschema
+from conftest import CHART_DIR
+from stack_builders import shipped, values
 
 from components.config.loader import load_stack_config
 from components.config.model import StackConfig
@@ -18,9 +20,6 @@ from components.tuning.derive import derive_tuning
 from components.values.airflow_config import compose_airflow_config
 from components.values.chart import compose_chart_values
 from components.values.refs import InfraRefs
-
-from conftest import CHART_DIR
-from stack_builders import shipped, values
 
 ROLE_COMPONENTS = ("scheduler", "apiServer", "triggerer", "dagProcessor", "workers")
 AWS_REFS = InfraRefs(
@@ -61,7 +60,12 @@ def compose(cfg: StackConfig) -> dict[str, Any]:
     tuning = derive_tuning(cfg)
     refs = refs_for(cfg)
     return compose_chart_values(
-        cfg, names_of(cfg), tuning, refs, compose_airflow_config(cfg, tuning, refs), integration_chart_inputs(cfg, names_of(cfg))
+        cfg,
+        names_of(cfg),
+        tuning,
+        refs,
+        compose_airflow_config(cfg, tuning, refs),
+        integration_chart_inputs(cfg, names_of(cfg)),
     )
 
 
@@ -72,7 +76,10 @@ def chart_validator() -> jsonschema.Draft7Validator:
 
 
 def schema_errors(chart_values: dict[str, Any]) -> list[str]:
-    return [f"{'.'.join(map(str, error.absolute_path))}: {error.message}" for error in chart_validator().iter_errors(chart_values)]
+    return [
+        f"{'.'.join(map(str, error.absolute_path))}: {error.message}"
+        for error in chart_validator().iter_errors(chart_values)
+    ]
 
 
 def data_plane_stand_in(cfg: StackConfig, db_password: str = DB_PASSWORD) -> SimpleNamespace:

@@ -6,12 +6,12 @@ import json
 from types import SimpleNamespace
 from typing import Any
 
+from stack_builders import values
+
 from components.config.errors import PROJECT
 from components.config.loader import load_stack_config
 from components.config.model import StackConfig
 from components.naming import Names
-
-from stack_builders import values
 
 # Sentinels: none of them may ever appear in a registered input, a ConfigMap value or chart values.
 SLACK_WEBHOOK = "https://hooks.slack.com/services/T000/B000/SENTINELslackWEBHOOK"

@@ -59,9 +59,14 @@ class TestSecurityGroups:
     def test_configured_sources_replace_the_cluster_default(self):
         sources = ["sg-0aaaaaaaaaaaaaaa1", "sg-0bbbbbbbbbbbbbbb2"]
         plane = run_data_plane(
-            "prod", aws={"region": "eu-west-1", "vpcId": "vpc-0123456789abcdef0",
-                         "privateSubnetIds": ["subnet-0aaa1111bbbb22220", "subnet-0aaa1111bbbb22221"],
-                         "eksClusterName": "platform", "clusterSecurityGroupIds": sources},
+            "prod",
+            aws={
+                "region": "eu-west-1",
+                "vpcId": "vpc-0123456789abcdef0",
+                "privateSubnetIds": ["subnet-0aaa1111bbbb22220", "subnet-0aaa1111bbbb22221"],
+                "eksClusterName": "platform",
+                "clusterSecurityGroupIds": sources,
+            },
         )
         for group, port in (("prod-aws-database-sg", 5432), ("prod-aws-broker-sg", 6379)):
             rules = _rules_of(plane, group)
@@ -137,9 +142,14 @@ class TestProvider:
 
     def test_region_and_tags(self):
         plane = run_data_plane(
-            "prod", aws={"region": "us-east-2", "vpcId": "vpc-0123456789abcdef0",
-                         "privateSubnetIds": ["subnet-0aaa1111bbbb22220", "subnet-0aaa1111bbbb22221"],
-                         "eksClusterName": "platform", "tags": {"team": "data", "airflow-ha:stack": "spoofed"}},
+            "prod",
+            aws={
+                "region": "us-east-2",
+                "vpcId": "vpc-0123456789abcdef0",
+                "privateSubnetIds": ["subnet-0aaa1111bbbb22220", "subnet-0aaa1111bbbb22221"],
+                "eksClusterName": "platform",
+                "tags": {"team": "data", "airflow-ha:stack": "spoofed"},
+            },
         )
         inputs = plane.run.named("prod-aws-provider").inputs
         assert inputs["region"] == "us-east-2"

@@ -205,8 +205,13 @@ class TestLogsBucket:
     def test_private_versioned_encrypted(self, prod):
         assert prod.one(BUCKET).inputs["bucket"] == "airflow-prod-logs-123456789012"
         block = prod.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
-        assert all(block[key] is True for key in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
-        assert prod.one("aws:s3/bucketVersioning:BucketVersioning").inputs["versioningConfiguration"] == {"status": "Enabled"}
+        assert all(
+            block[key] is True
+            for key in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+        )
+        assert prod.one("aws:s3/bucketVersioning:BucketVersioning").inputs["versioningConfiguration"] == {
+            "status": "Enabled"
+        }
         assert prod.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs["rule"] == {
             "objectOwnership": "BucketOwnerEnforced"
         }

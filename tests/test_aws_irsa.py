@@ -74,9 +74,7 @@ class TestTrust:
         for component, service_account in EXPECTED_SERVICE_ACCOUNTS.items():
             assert plane.names.service_account(component) == service_account
             (statement,) = policy(roles[component], "assumeRolePolicy")["Statement"]
-            assert statement["Principal"] == {
-                "Federated": f"arn:aws:iam::123456789012:oidc-provider/{ISSUER_HOST}"
-            }
+            assert statement["Principal"] == {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{ISSUER_HOST}"}
             assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
             assert statement["Condition"] == {
                 "StringEquals": {
@@ -113,8 +111,11 @@ class TestLeastPrivilege:
     def test_api_server_only_reads_logs(self):
         document = _policy("apiServer")
         assert _actions(document) == {
-            "s3:GetObject", "s3:ListBucket", "kms:Decrypt",
-            "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret",
+            "s3:GetObject",
+            "s3:ListBucket",
+            "kms:Decrypt",
+            "secretsmanager:GetSecretValue",
+            "secretsmanager:DescribeSecret",
         }
 
     def test_listing_limited_to_the_prefix(self):
@@ -125,7 +126,8 @@ class TestLeastPrivilege:
     def test_keys_only_through_their_service(self):
         statements = [s for s in _policy("workers")["Statement"] if any(a.startswith("kms:") for a in s["Action"])]
         assert {s["Condition"]["StringEquals"]["kms:ViaService"] for s in statements} == {
-            "s3.eu-west-1.amazonaws.com", "secretsmanager.eu-west-1.amazonaws.com"
+            "s3.eu-west-1.amazonaws.com",
+            "secretsmanager.eu-west-1.amazonaws.com",
         }
 
     def test_secrets_manager_prefixes_only(self):
@@ -154,7 +156,9 @@ class TestRegisteredPolicies:
             assert "*" not in _resources(document)
 
     def test_s3_dag_bundle_is_readable_by_those_that_load_dags(self):
-        plane = run_data_plane("prod", dags={"source": "s3-bundle", "s3": {"bucket": "team-dags", "prefix": "airflow/dags/"}})
+        plane = run_data_plane(
+            "prod", dags={"source": "s3-bundle", "s3": {"bucket": "team-dags", "prefix": "airflow/dags/"}}
+        )
         readers = set()
         for registration in plane.of_type(ROLE_POLICY):
             document = policy(registration)

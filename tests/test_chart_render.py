@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from chart_support import AWS_REFS, compose, names_of, shipped_stack, stack
 
 CHART_ARCHIVE = os.environ.get("AIRFLOW_CHART_TGZ")
@@ -59,7 +58,11 @@ def test_prod_replica_counts_and_disruption_budgets():
         assert budgets[f"{name}-pdb"]["spec"]["maxUnavailable"] == 1
     # KEDA owns the worker count, between the derived bounds.
     [scaler] = of_kind(documents, "ScaledObject").values()
-    assert scaler["spec"]["scaleTargetRef"] == {"kind": "Deployment", "name": "airflow-worker", "envSourceContainerName": "worker"}
+    assert scaler["spec"]["scaleTargetRef"] == {
+        "kind": "Deployment",
+        "name": "airflow-worker",
+        "envSourceContainerName": "worker",
+    }
     assert "StatefulSet" not in {document["kind"] for document in documents}  # no worker PVC with logs in S3
 
 
@@ -70,7 +73,11 @@ def test_no_randomly_generated_secret(stack_name):
     assert render_text(cfg) == first  # anything random would differ between two renders
     secrets = of_kind([document for document in yaml.safe_load_all(first) if document], "Secret")
     assert not [name for name in secrets if name.endswith(RANDOM_SECRET_SUFFIXES)]
-    assert not [name for name in secrets if name.endswith(("-metadata", "-result-backend", "-pgbouncer-config", "-pgbouncer-stats"))]
+    assert not [
+        name
+        for name in secrets
+        if name.endswith(("-metadata", "-result-backend", "-pgbouncer-config", "-pgbouncer-stats"))
+    ]
 
 
 @pytest.mark.parametrize("stack_name", ["dev", "prod"])
@@ -93,7 +100,10 @@ def test_migrations_run_outside_the_chart_and_pods_wait_for_them():
         ]
         assert hooks == []
         for name in ("airflow-scheduler", "airflow-api-server", "airflow-triggerer", "airflow-dag-processor"):
-            init = [container["name"] for container in of_kind(documents, "Deployment")[name]["spec"]["template"]["spec"]["initContainers"]]
+            init = [
+                container["name"]
+                for container in of_kind(documents, "Deployment")[name]["spec"]["template"]["spec"]["initContainers"]
+            ]
             assert "wait-for-airflow-migrations" in init
 
 
@@ -110,7 +120,10 @@ def test_task_pod_template_takes_resources_placement_and_the_worker_account():
     pod = yaml.safe_load(config_map["data"]["pod_template_file.yaml"])
     spec = pod["spec"]
     [base] = [container for container in spec["containers"] if container["name"] == "base"]
-    assert base["resources"] == {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"cpu": "250m", "memory": "1Gi"}}
+    assert base["resources"] == {
+        "requests": {"cpu": "250m", "memory": "512Mi"},
+        "limits": {"cpu": "250m", "memory": "1Gi"},
+    }
     assert spec["nodeSelector"] == {"workload": "airflow-tasks"}
     assert spec["tolerations"] == [{"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}]
     assert spec["serviceAccountName"] == names_of(cfg).service_account("workers")
@@ -121,7 +134,9 @@ def test_task_pod_template_takes_resources_placement_and_the_worker_account():
 
 
 def test_api_server_policy_admits_workers_and_the_ingress_controller():
-    [policy] = [p for name, p in of_kind(rendered("prod"), "NetworkPolicy").items() if name == "airflow-api-server-policy"]
+    [policy] = [
+        p for name, p in of_kind(rendered("prod"), "NetworkPolicy").items() if name == "airflow-api-server-policy"
+    ]
     peers = policy["spec"]["ingress"][0]["from"]
     assert {"podSelector": {"matchLabels": {"tier": "airflow", "release": "airflow"}}} in peers
     assert {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}} in peers
@@ -141,16 +156,27 @@ def test_every_airflow_container_runs_unprivileged():
 
 def test_secret_checksums_reach_the_pod_templates_that_read_those_secrets():
     """A changed Secret must change the pod template, or running pods keep the old credentials."""
+    from components.config.tiers import deep_merge
     from components.plan.render import render_chart
     from components.values.rollout import ANNOTATION, rollout_annotations
-    from components.config.tiers import deep_merge
 
     cfg = shipped_stack("prod")
     names = names_of(cfg)
     values = deep_merge(compose(cfg), rollout_annotations({"airflow": "aaaa", "pgbouncer": "bbbb"}))
-    documents = [d for d in yaml.safe_load_all(render_chart(Path(CHART_ARCHIVE), values, names.release, names.namespace)) if d]
+    documents = [
+        d for d in yaml.safe_load_all(render_chart(Path(CHART_ARCHIVE), values, names.release, names.namespace)) if d
+    ]
     deployments = of_kind(documents, "Deployment")
-    annotation = {name: d["spec"]["template"]["metadata"].get("annotations", {}).get(ANNOTATION) for name, d in deployments.items()}
+    annotation = {
+        name: d["spec"]["template"]["metadata"].get("annotations", {}).get(ANNOTATION)
+        for name, d in deployments.items()
+    }
     assert annotation["airflow-pgbouncer"] == "bbbb"
-    for name in ("airflow-scheduler", "airflow-api-server", "airflow-triggerer", "airflow-dag-processor", "airflow-worker"):
+    for name in (
+        "airflow-scheduler",
+        "airflow-api-server",
+        "airflow-triggerer",
+        "airflow-dag-processor",
+        "airflow-worker",
+    ):
         assert annotation[name] == "aaaa", name

@@ -7,6 +7,8 @@ import copy
 import json
 
 import pytest
+from chart_support import AWS_REFS, GIT_URL, compose, names_of, schema_errors, shipped_stack, stack
+from conftest import SHIPPED_STACKS
 
 from components.values.dags import git_connection_json
 from components.values.database import (
@@ -19,9 +21,6 @@ from components.values.database import (
     result_backend_url,
 )
 from components.values.logging import logging_airflow_config
-
-from chart_support import AWS_REFS, GIT_URL, compose, names_of, schema_errors, shipped_stack, stack
-from conftest import SHIPPED_STACKS
 
 CELERY = "CeleryExecutor"
 KUBERNETES = "KubernetesExecutor"
@@ -36,16 +35,24 @@ VARIANTS = {
     "staging-pgbouncer-off": lambda: stack("staging", pgbouncer={"enabled": False}),
     "dev-keda-off": lambda: stack("dev", executor=CELERY, celery={"workers": {"keda": False}}),
     "prod-git-sync-token": lambda: stack(
-        "prod", dags={"source": "git-sync", "git": {"url": GIT_URL, "ref": "v1.2.3", "subdir": "dags"}}, dagsGitToken="t0ken"
+        "prod",
+        dags={"source": "git-sync", "git": {"url": GIT_URL, "ref": "v1.2.3", "subdir": "dags"}},
+        dagsGitToken="t0ken",
     ),
     "staging-git-bundle-token": lambda: stack(
         "staging", dags={"source": "git-bundle", "git": {"url": GIT_URL, "ref": "main"}}, dagsGitToken="t0ken"
     ),
-    "dev-s3-bundle": lambda: stack("dev", dags={"source": "s3-bundle", "s3": {"bucket": "team-dags", "prefix": "prod/"}}),
+    "dev-s3-bundle": lambda: stack(
+        "dev", dags={"source": "s3-bundle", "s3": {"bucket": "team-dags", "prefix": "prod/"}}
+    ),
     "prod-ingress-pull-secrets": lambda: stack(
         "prod",
-        kubernetes={"ingress": {"enabled": True, "host": "airflow.example.com", "controllerNamespace": "ingress-system"}},
-        airflow={"image": {"repository": "registry.example.com/airflow", "tag": "3.2.2-team.4", "pullSecrets": ["regcred"]}},
+        kubernetes={
+            "ingress": {"enabled": True, "host": "airflow.example.com", "controllerNamespace": "ingress-system"}
+        },
+        airflow={
+            "image": {"repository": "registry.example.com/airflow", "tag": "3.2.2-team.4", "pullSecrets": ["regcred"]}
+        },
     ),
     "dev-task-pods-placed": lambda: stack(
         "dev",
@@ -69,7 +76,11 @@ def test_config_variants_compose_values_the_chart_schema_accepts(variant):
 
 @pytest.mark.parametrize(
     ("path", "typo"),
-    [(("scheduler",), "replica"), (("workers", "celery", "keda"), "minReplicas"), (("pgbouncer",), "maxClientConnections")],
+    [
+        (("scheduler",), "replica"),
+        (("workers", "celery", "keda"), "minReplicas"),
+        (("pgbouncer",), "maxClientConnections"),
+    ],
 )
 def test_schema_validation_rejects_a_typo_in_a_strict_section(path, typo):
     chart_values = copy.deepcopy(compose(shipped_stack("prod")))
@@ -106,11 +117,18 @@ def test_kubernetes_executor_values_carry_the_pod_template_and_nothing_of_celery
     assert "resultBackendSecretName" not in chart_values["data"]
     assert "celery" not in chart_values["config"]
     pod_template = chart_values["workers"]["kubernetes"]
-    assert pod_template["resources"] == {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"cpu": "250m", "memory": "1Gi"}}
+    assert pod_template["resources"] == {
+        "requests": {"cpu": "250m", "memory": "512Mi"},
+        "limits": {"cpu": "250m", "memory": "1Gi"},
+    }
     assert pod_template["nodeSelector"] == {"workload": "airflow-tasks"}
-    assert pod_template["tolerations"] == [{"key": "dedicated", "operator": "Equal", "value": "airflow", "effect": "NoSchedule"}]
+    assert pod_template["tolerations"] == [
+        {"key": "dedicated", "operator": "Equal", "value": "airflow", "effect": "NoSchedule"}
+    ]
     assert pod_template["serviceAccount"]["create"] is True
-    assert pod_template["serviceAccount"]["annotations"] == {"eks.amazonaws.com/role-arn": AWS_REFS.role_arns["workers"]}
+    assert pod_template["serviceAccount"]["annotations"] == {
+        "eks.amazonaws.com/role-arn": AWS_REFS.role_arns["workers"]
+    }
 
 
 def test_both_executors_configure_each_part_and_share_one_worker_service_account():
@@ -143,14 +161,19 @@ def test_every_secret_the_chart_would_generate_is_supplied_by_name():
         assert "metadataConnection" not in chart_values["data"] and "brokerUrl" not in chart_values["data"]
         if cfg.pgbouncer.enabled:
             assert chart_values["pgbouncer"]["configSecretName"] == names.secret("pgbouncer-config")
-            assert chart_values["pgbouncer"]["metricsExporterSidecar"]["statsSecretName"] == names.secret("pgbouncer-stats")
+            assert chart_values["pgbouncer"]["metricsExporterSidecar"]["statsSecretName"] == names.secret(
+                "pgbouncer-stats"
+            )
 
 
 def test_local_celery_uses_the_charts_redis_with_the_kits_password_and_broker_secret():
     cfg = shipped_stack("local")
     chart_values = compose(cfg)
     names = names_of(cfg)
-    assert chart_values["redis"] == chart_values["redis"] | {"enabled": True, "passwordSecretName": names.secret("redis-password")}
+    assert chart_values["redis"] == chart_values["redis"] | {
+        "enabled": True,
+        "passwordSecretName": names.secret("redis-password"),
+    }
     assert "password" not in chart_values["redis"]
     assert chart_values["data"]["brokerUrlSecretName"] == names.secret("broker-url")
     assert chart_values["postgresql"]["enabled"] is False  # the kit's own PostgreSQL, see local_database.py
@@ -182,10 +205,17 @@ def test_prod_is_highly_available_with_budgets_and_zone_spread():
         assert values["resources"] == spec.resources.model_dump(by_alias=True, exclude_none=True)
         selector = {"matchLabels": {"tier": "airflow", "component": label, "release": release}}
         assert values["topologySpreadConstraints"] == [
-            {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "DoNotSchedule", "labelSelector": selector}
+            {
+                "maxSkew": 1,
+                "topologyKey": "topology.kubernetes.io/zone",
+                "whenUnsatisfiable": "DoNotSchedule",
+                "labelSelector": selector,
+            }
         ]
         anti_affinity = values["affinity"]["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"]
-        assert anti_affinity == [{"weight": 100, "podAffinityTerm": {"labelSelector": selector, "topologyKey": "kubernetes.io/hostname"}}]
+        assert anti_affinity == [
+            {"weight": 100, "podAffinityTerm": {"labelSelector": selector, "topologyKey": "kubernetes.io/hostname"}}
+        ]
     assert chart_values["triggerer"]["enabled"] is True
 
 
@@ -212,7 +242,11 @@ def test_no_chart_hook_jobs_and_no_default_admin_user():
 
 def test_security_contexts_are_non_root_without_escalation_or_capabilities():
     chart_values = compose(shipped_stack("prod"))
-    contexts = [chart_values["securityContexts"], chart_values["pgbouncer"]["securityContexts"], chart_values["statsd"]["securityContexts"]]
+    contexts = [
+        chart_values["securityContexts"],
+        chart_values["pgbouncer"]["securityContexts"],
+        chart_values["statsd"]["securityContexts"],
+    ]
     for context in contexts:
         pod = context["pod"]
         container = context.get("containers") or context.get("container")
@@ -284,10 +318,24 @@ def test_git_bundle_reads_its_token_from_a_secret_connection():
     chart_values = compose(cfg)
     [bundle] = chart_values["dagProcessor"]["dagBundleConfigList"]
     assert bundle["classpath"] == "airflow.providers.git.bundles.git.GitDagBundle"
-    assert bundle["kwargs"] == {"repo_url": GIT_URL, "tracking_ref": "main", "refresh_interval": 300, "git_conn_id": "dags_git"}
-    assert {"envName": "AIRFLOW_CONN_DAGS_GIT", "secretName": names_of(cfg).secret("dags-git"), "secretKey": "connection"} in chart_values["secret"]
+    assert bundle["kwargs"] == {
+        "repo_url": GIT_URL,
+        "tracking_ref": "main",
+        "refresh_interval": 300,
+        "git_conn_id": "dags_git",
+    }
+    assert {
+        "envName": "AIRFLOW_CONN_DAGS_GIT",
+        "secretName": names_of(cfg).secret("dags-git"),
+        "secretKey": "connection",
+    } in chart_values["secret"]
     assert "t0ken" not in json.dumps(chart_values)
-    assert json.loads(git_connection_json(GIT_URL, "t0ken")) == {"conn_type": "git", "host": GIT_URL, "login": "git", "password": "t0ken"}
+    assert json.loads(git_connection_json(GIT_URL, "t0ken")) == {
+        "conn_type": "git",
+        "host": GIT_URL,
+        "login": "git",
+        "password": "t0ken",
+    }
 
 
 def test_s3_bundle_uses_the_keyless_aws_connection():
@@ -296,7 +344,12 @@ def test_s3_bundle_uses_the_keyless_aws_connection():
     S3DagBundle = pytest.importorskip("airflow.providers.amazon.aws.bundles.s3").S3DagBundle
 
     assert bundle["classpath"] == f"{S3DagBundle.__module__}.{S3DagBundle.__name__}"
-    assert bundle["kwargs"] == {"aws_conn_id": "aws_irsa", "bucket_name": "team-dags", "prefix": "prod/", "refresh_interval": 300}
+    assert bundle["kwargs"] == {
+        "aws_conn_id": "aws_irsa",
+        "bucket_name": "team-dags",
+        "prefix": "prod/",
+        "refresh_interval": 300,
+    }
 
 
 def test_git_sync_pins_the_ref_and_takes_credentials_from_a_secret():
@@ -315,12 +368,22 @@ def test_dags_baked_into_the_image_keep_the_charts_default_bundle():
 
 # --- connection strings ---------------------------------------------------------------------
 
-RDS = DatabaseEndpoint(host="db.example.rds.amazonaws.com", port=5432, name="airflow", user="airflow", password="p@ss/w:rd%", sslmode="require")
+RDS = DatabaseEndpoint(
+    host="db.example.rds.amazonaws.com",
+    port=5432,
+    name="airflow",
+    user="airflow",
+    password="p@ss/w:rd%",
+    sslmode="require",
+)
 
 
 def test_connection_urls_use_postgresql_and_encode_the_password():
     names = names_of(shipped_stack("prod"))
-    assert direct_url(RDS) == "postgresql://airflow:p%40ss%2Fw%3Ard%25@db.example.rds.amazonaws.com:5432/airflow?sslmode=require"
+    assert (
+        direct_url(RDS)
+        == "postgresql://airflow:p%40ss%2Fw%3Ard%25@db.example.rds.amazonaws.com:5432/airflow?sslmode=require"
+    )
     assert pooled_url(RDS, names) == (
         "postgresql://airflow:p%40ss%2Fw%3Ard%25@airflow-pgbouncer.airflow.svc.cluster.local:6543/airflow-metadata?sslmode=disable"
     )
@@ -335,6 +398,8 @@ def test_pgbouncer_reaches_the_database_with_tls_and_pools_sized_from_config():
     assert "airflow-result-backend = host=db.example.rds.amazonaws.com dbname=airflow port=5432 pool_size=12" in ini
     assert "max_client_conn = 700" in ini.splitlines()
     assert "server_tls_sslmode = require" in ini.splitlines()
-    without_celery = pgbouncer_ini(RDS, names, PoolSizes(max_client_conn=100, metadata_pool_size=10, result_backend_pool_size=None))
+    without_celery = pgbouncer_ini(
+        RDS, names, PoolSizes(max_client_conn=100, metadata_pool_size=10, result_backend_pool_size=None)
+    )
     assert "result-backend" not in without_celery
     assert pgbouncer_users(DatabaseEndpoint("h", 1, "d", "u", 'pa"ss', "require")) == '"u" "pa""ss"\n'

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from conftest import REPO
+
 from components.config.model import StackConfig
 from components.config.reference import render_reference
-from conftest import REPO
 
 
 def test_committed_reference_is_current():

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
+from integrations_support import SENTINELS, names_of, serialized, stack, vault_stack, with_everything
+
 from components.integrations.airflow_config import integrations_airflow_config
 from components.integrations.chart_inputs import AIRFLOW_LOCAL_SETTINGS_FILE, integration_chart_inputs
-from integrations_support import SENTINELS, names_of, serialized, stack, vault_stack, with_everything
 
 
 def test_secrets_manager_backend_reads_the_stack_prefixes_in_its_region_with_the_cache_on():

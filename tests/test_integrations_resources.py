@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
-from components.plan.engine import SECRET
 from integrations_support import (
     KMS_KEY_ARN,
     SENTINELS,
@@ -14,6 +12,8 @@ from integrations_support import (
     vault_stack,
     with_everything,
 )
+
+from components.plan.engine import SECRET
 
 K8S_SECRET = "kubernetes:core/v1:Secret"
 SM_SECRET = "aws:secretsmanager/secret:Secret"

@@ -8,13 +8,22 @@ import json
 import os
 
 import pytest
+from chart_support import (
+    BROKER_TOKEN,
+    DB_PASSWORD,
+    GIT_TOKEN,
+    GIT_URL,
+    airflow_program,
+    compose,
+    names_of,
+    shipped_stack,
+    stack,
+)
 
 from components.config.errors import PROJECT
 from components.plan.engine import SECRET, run_under_mocks
 from components.plan.standins import other
 from components.values.rollout import ANNOTATION
-
-from chart_support import BROKER_TOKEN, DB_PASSWORD, GIT_TOKEN, GIT_URL, airflow_program, compose, names_of, shipped_stack, stack
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 JOB = "kubernetes:batch/v1:Job"
@@ -42,7 +51,15 @@ def test_release_is_pinned_and_waits_for_the_migration_job_and_the_secrets():
     assert release.inputs["repositoryOpts"] == {"repo": "https://airflow.apache.org"}
     assert release.parent == "test-airflow"
     assert "test-airflow-migrate" in release.depends_on
-    for purpose in ("fernet-key", "api-secret-key", "jwt-secret", "metadata", "broker-url", "pgbouncer-config", "pgbouncer-stats"):
+    for purpose in (
+        "fernet-key",
+        "api-secret-key",
+        "jwt-secret",
+        "metadata",
+        "broker-url",
+        "pgbouncer-config",
+        "pgbouncer-stats",
+    ):
         assert f"test-airflow-{purpose}" in release.depends_on
 
 
@@ -67,7 +84,11 @@ def test_migration_job_runs_the_target_image_straight_against_the_database():
     [container] = spec["template"]["spec"]["containers"]
     assert container["image"] == "apache/airflow:3.2.2"
     # shipped prod: peak 200 tasks, so the default pool is resized to 210 slots (14 workers × 15)
-    assert container["args"] == ["bash", "-c", 'airflow db migrate && exec airflow pools set default_pool 210 "Default pool"']
+    assert container["args"] == [
+        "bash",
+        "-c",
+        'airflow db migrate && exec airflow pools set default_pool 210 "Default pool"',
+    ]
     env = {item["name"]: item for item in container["env"]}
     assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]["valueFrom"]["secretKeyRef"] == {
         "name": names_of(cfg).secret("metadata-direct"),
@@ -87,9 +108,13 @@ def test_a_new_default_pool_size_runs_the_job_again():
 
 def test_migration_job_name_changes_with_the_airflow_version_and_image_only():
     base = job_names(run(stack("prod", airflow={"version": "3.2.2"})))["test-airflow-migrate"]
-    same = job_names(run(stack("prod", airflow={"version": "3.2.2"}, scheduler={"replicas": 4})))["test-airflow-migrate"]
+    same = job_names(run(stack("prod", airflow={"version": "3.2.2"}, scheduler={"replicas": 4})))[
+        "test-airflow-migrate"
+    ]
     newer = job_names(run(stack("prod", airflow={"version": "3.2.3"})))["test-airflow-migrate"]
-    rebuilt = job_names(run(stack("prod", airflow={"version": "3.2.2", "image": {"tag": "3.2.2-build7"}})))["test-airflow-migrate"]
+    rebuilt = job_names(run(stack("prod", airflow={"version": "3.2.2", "image": {"tag": "3.2.2-build7"}})))[
+        "test-airflow-migrate"
+    ]
     assert base == same
     assert base.startswith("airflow-migrate-3-2-2-")
     assert newer.startswith("airflow-migrate-3-2-3-") and newer != base
@@ -106,7 +131,9 @@ def test_a_failed_migration_job_is_replaced_and_the_release_waits_long_enough():
 def test_stable_keys_are_generated_once_and_handed_over_as_secrets():
     cfg = shipped_stack("prod")
     first, second = run(cfg), run(cfg)
-    generators = [r for r in first.registrations if r.type in (RANDOM_ID, RANDOM_PASSWORD) and r.parent == "test-airflow"]
+    generators = [
+        r for r in first.registrations if r.type in (RANDOM_ID, RANDOM_PASSWORD) and r.parent == "test-airflow"
+    ]
     assert {r.name for r in generators} >= {
         "test-airflow-fernet-key-random",
         "test-airflow-api-secret-key-random",
@@ -206,7 +233,9 @@ def test_local_tier_runs_its_database_first_and_creates_an_admin_with_a_generate
     [container] = admin.inputs["spec"]["template"]["spec"]["containers"]
     assert "admin/admin" not in json.dumps(container) and '--password "$ADMIN_PASSWORD"' in container["args"][2]
     [release] = engine_run.of_type(RELEASE)
-    assert {"test-airflow-migrate", "test-airflow-create-admin", "test-airflow-redis-password"} <= set(release.depends_on)
+    assert {"test-airflow-migrate", "test-airflow-create-admin", "test-airflow-redis-password"} <= set(
+        release.depends_on
+    )
 
 
 def test_aws_tiers_create_no_admin_user():

@@ -8,6 +8,8 @@ import sys
 
 import pulumi
 import pytest
+from conftest import REPO, SHIPPED_STACKS
+from stack_builders import values
 
 from components.config.errors import PROJECT
 from components.config.stackfile import StackFile
@@ -15,8 +17,6 @@ from components.plan.cli import main
 from components.plan.engine import KitMocks, run_under_mocks
 from components.plan.runner import plan_stack
 from components.program import main as program
-from conftest import REPO, SHIPPED_STACKS
-from stack_builders import values
 
 SENTINELS = {
     "slackWebhookUrl": "https://hooks.example.com/services/SENTINEL-WEBHOOK-7f3a",
@@ -106,7 +106,9 @@ class CountingMocks(KitMocks):
 def test_invalid_config_creates_nothing():
     mocks = CountingMocks()
     with pytest.raises(pulumi.RunError) as raised:
-        run_under_mocks(program, project=PROJECT, stack="bad", config=values("prod", scheduler={"replicas": 1}), mocks=mocks)
+        run_under_mocks(
+            program, project=PROJECT, stack="bad", config=values("prod", scheduler={"replicas": 1}), mocks=mocks
+        )
     assert f"{PROJECT}:scheduler.replicas" in str(raised.value)
     assert mocks.created == []
 

@@ -43,7 +43,18 @@ def test_cli_compares_against_an_earlier_plan(tmp_path, capsys):
     for resource in earlier["resources"]:
         if resource["type"] == "aws:rds/instance:Instance":
             resource["inputs"]["identifier"] = "airflow-prod-metadata-old"
-    code = main(["plan", "--stack", "prod", "--against", str(_saved(tmp_path, earlier)), "--fail-on-replace", "--format", "json"])
+    code = main(
+        [
+            "plan",
+            "--stack",
+            "prod",
+            "--against",
+            str(_saved(tmp_path, earlier)),
+            "--fail-on-replace",
+            "--format",
+            "json",
+        ]
+    )
     assert code == 3
     [replacement] = json.loads(capsys.readouterr().out)["replacements"]
     assert replacement["type"] == "aws:rds/instance:Instance" and replacement["protect"] is True

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from stack_builders import values
 
 from components.config import load_stack_config
 from components.tuning.derive import derive_tuning
 from components.values.airflow_config import compose_airflow_config, merge_fragments
 from components.values.refs import InfraRefs
-from stack_builders import values
 
 
 def compose(**sections):

@@ -87,7 +87,9 @@ class MetadataDatabase(pulumi.ComponentResource):
             name=aws_names.database_parameter_group,
             family=f"postgres{aws_names.engine_major}",
             description="Airflow metadata database: TLS required",
-            parameters=[aws.rds.ParameterGroupParameterArgs(name="rds.force_ssl", value="1", apply_method="pending-reboot")],
+            parameters=[
+                aws.rds.ParameterGroupParameterArgs(name="rds.force_ssl", value="1", apply_method="pending-reboot")
+            ],
             # After a major upgrade the old major's group may stay attached until the maintenance
             # window applies it: the kit leaves the old group behind instead of failing to delete it.
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
@@ -179,8 +181,10 @@ class MetadataDatabase(pulumi.ComponentResource):
         self.username = db.username
         self.password: pulumi.Output[str] = pulumi.Output.secret(password.result)
         self.security_group_id: pulumi.Output[str] = security_group.id
-        self.register_outputs({
-            "host": self.host,
-            "port": self.port,
-            "securityGroupId": self.security_group_id,
-        })
+        self.register_outputs(
+            {
+                "host": self.host,
+                "port": self.port,
+                "securityGroupId": self.security_group_id,
+            }
+        )

@@ -61,14 +61,16 @@ class LogsBucket(pulumi.ComponentResource):
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-encryption",
             bucket=bucket,
-            rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                    sse_algorithm="aws:kms",
-                    kms_master_key_id=kms_key_arn,
-                ),
-                # One data key per bucket instead of one KMS call per object.
-                bucket_key_enabled=True,
-            )],
+            rules=[
+                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                        sse_algorithm="aws:kms",
+                        kms_master_key_id=kms_key_arn,
+                    ),
+                    # One data key per bucket instead of one KMS call per object.
+                    bucket_key_enabled=True,
+                )
+            ],
             opts=child,
         )
         versioning = aws.s3.BucketVersioning(
@@ -80,18 +82,20 @@ class LogsBucket(pulumi.ComponentResource):
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle",
             bucket=bucket,
-            rules=[aws.s3.BucketLifecycleConfigurationRuleArgs(
-                id="expire-task-logs",
-                status="Enabled",
-                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=cfg.logs.retention_days),
-                noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-                    noncurrent_days=noncurrent_version_days(cfg.logs.retention_days),
-                ),
-                abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                    days_after_initiation=INCOMPLETE_UPLOAD_DAYS,
-                ),
-            )],
+            rules=[
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="expire-task-logs",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=cfg.logs.retention_days),
+                    noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                        noncurrent_days=noncurrent_version_days(cfg.logs.retention_days),
+                    ),
+                    abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                        days_after_initiation=INCOMPLETE_UPLOAD_DAYS,
+                    ),
+                )
+            ],
             # Rules on noncurrent versions are for a versioned bucket: versioning first, as the
             # AWS provider's docs advise.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),

@@ -47,17 +47,21 @@ def issuer_host(issuer_url: str) -> str:
 def irsa_trust_policy(provider_arn: str, issuer_url: str, namespace: str, service_account: str) -> Policy:
     """Only this one service account in this one namespace may assume the role."""
     host = issuer_host(issuer_url)
-    return document([{
-        "Effect": "Allow",
-        "Principal": {"Federated": provider_arn},
-        "Action": "sts:AssumeRoleWithWebIdentity",
-        "Condition": {
-            "StringEquals": {
-                f"{host}:sub": f"system:serviceaccount:{namespace}:{service_account}",
-                f"{host}:aud": "sts.amazonaws.com",
+    return document(
+        [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": provider_arn},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{host}:sub": f"system:serviceaccount:{namespace}:{service_account}",
+                        f"{host}:aud": "sts.amazonaws.com",
+                    }
+                },
             }
-        },
-    }])
+        ]
+    )
 
 
 def service_trust_policy(service: str) -> Policy:
@@ -144,14 +148,18 @@ def secrets_statements(
 
 def tls_only_bucket_policy(partition: str, bucket: str) -> Policy:
     """Refuse every request to the bucket that does not come over TLS."""
-    return document([{
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [f"arn:{partition}:s3:::{bucket}", f"arn:{partition}:s3:::{bucket}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }])
+    return document(
+        [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [f"arn:{partition}:s3:::{bucket}", f"arn:{partition}:s3:::{bucket}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ]
+    )
 
 
 def service_account_policy(

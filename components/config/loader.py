@@ -99,7 +99,10 @@ def _own_keys(values: Mapping[str, Any], problems: list[Problem]) -> dict[str, A
             own[key] = _decoded(value)
         elif namespace not in PROVIDER_NAMESPACES:
             problems.append(
-                Problem("", f"key '{full_key}' is in an unknown namespace '{namespace}'; the kit's keys start with '{PROJECT}:'")
+                Problem(
+                    "",
+                    f"key '{full_key}' is in an unknown namespace '{namespace}'; the kit's keys start with '{PROJECT}:'",
+                )
             )
     return own
 
@@ -121,7 +124,9 @@ def _secrets(user: dict[str, Any], secret_names: set[str], problems: list[Proble
             continue
         if alias not in secret_names:
             problems.append(
-                Problem(alias, f"is stored in plaintext; it must be encrypted: pulumi config set --secret {alias} <value>")
+                Problem(
+                    alias, f"is stored in plaintext; it must be encrypted: pulumi config set --secret {alias} <value>"
+                )
             )
         if not isinstance(user[alias], str) or not user[alias]:
             problems.append(Problem(alias, "must be a non-empty string"))
@@ -134,7 +139,9 @@ def _unknown_top_level(sections: dict[str, Any], problems: list[Problem]) -> Non
     known = [*_ALIASES, *SECRET_KEYS]
     for key in sections:
         if key not in _ALIASES:
-            problems.append(Problem(key, f"is not a known key{_suggestion(key, known)}; known keys: {', '.join(sorted(known))}"))
+            problems.append(
+                Problem(key, f"is not a known key{_suggestion(key, known)}; known keys: {', '.join(sorted(known))}")
+            )
 
 
 def _suggestion(key: str, known: Iterable[str]) -> str:
@@ -148,7 +155,9 @@ def _plaintext_credentials(sections: dict[str, Any], secret_names: set[str]) -> 
             continue
         for pattern, what in _CREDENTIAL_PATTERNS:
             if pattern.search(value):  # the report names the key, never the value
-                yield Problem(path, f"looks like {what} in plaintext; credentials belong in secret config set with --secret")
+                yield Problem(
+                    path, f"looks like {what} in plaintext; credentials belong in secret config set with --secret"
+                )
                 break
 
 
@@ -201,7 +210,7 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType, typing.Annotated, list, dict):
         args = typing.get_args(annotation)
-        for arg in (args[:1] if origin is typing.Annotated else args[-1:] if origin is dict else args):
+        for arg in args[:1] if origin is typing.Annotated else args[-1:] if origin is dict else args:
             found = _model_in(arg)
             if found is not None:
                 return found

@@ -179,7 +179,8 @@ class KubernetesSection(KitModel):
         max_length=40,
     )
     context: str | None = Field(
-        default=None, description="kubeconfig context to deploy to. Default: the EKS cluster (AWS tiers) or the current context."
+        default=None,
+        description="kubeconfig context to deploy to. Default: the EKS cluster (AWS tiers) or the current context.",
     )
     network_policies: bool = Field(description="Install the chart's NetworkPolicies plus the kit's allow rules.")
     monitoring_namespace: str | None = Field(
@@ -190,11 +191,15 @@ class KubernetesSection(KitModel):
 
 
 class ImageSection(KitModel):
-    repository: str = Field(default="apache/airflow", description="Airflow image repository (your own image with your providers).")
+    repository: str = Field(
+        default="apache/airflow", description="Airflow image repository (your own image with your providers)."
+    )
     tag: str | None = Field(
         default=None, description="Pinned image tag. Default: `airflow.version`. `latest` is refused."
     )
-    pull_policy: Literal["IfNotPresent", "Always", "Never"] = Field(default="IfNotPresent", description="Image pull policy.")
+    pull_policy: Literal["IfNotPresent", "Always", "Never"] = Field(
+        default="IfNotPresent", description="Image pull policy."
+    )
     pull_secrets: list[str] = Field(default_factory=list, description="Names of existing image pull Secrets.")
 
     @field_validator("tag")
@@ -209,8 +214,14 @@ ConfigScalar = Union[str, int, float, bool]
 
 
 class AirflowSection(KitModel):
-    version: str = Field(default="3.2.2", description="Airflow version deployed; a change runs the migration once.", pattern=r"^3\.\d+\.\d+$")
-    chart_version: str = Field(default="1.22.0", description="Official Apache Airflow Helm chart version.", pattern=r"^\d+\.\d+\.\d+$")
+    version: str = Field(
+        default="3.2.2",
+        description="Airflow version deployed; a change runs the migration once.",
+        pattern=r"^3\.\d+\.\d+$",
+    )
+    chart_version: str = Field(
+        default="1.22.0", description="Official Apache Airflow Helm chart version.", pattern=r"^\d+\.\d+\.\d+$"
+    )
     chart_repository: str = Field(default="https://airflow.apache.org", description="Helm repository of the chart.")
     image: ImageSection = Field(default_factory=ImageSection)
     config: dict[str, dict[str, ConfigScalar]] = Field(
@@ -224,11 +235,15 @@ class SchedulerSection(ComponentSpec):
 
 
 class ApiServerSection(ComponentSpec):
-    workers: PositiveInt = Field(default=2, description="Uvicorn worker processes per api-server pod (`[api] workers`).")
+    workers: PositiveInt = Field(
+        default=2, description="Uvicorn worker processes per api-server pod (`[api] workers`)."
+    )
 
 
 class TriggererSection(ComponentSpec):
-    capacity: PositiveInt = Field(default=1000, description="Triggers one triggerer runs at once (`[triggerer] capacity`).")
+    capacity: PositiveInt = Field(
+        default=1000, description="Triggers one triggerer runs at once (`[triggerer] capacity`)."
+    )
 
 
 class DagProcessorSection(ComponentSpec):
@@ -241,16 +256,29 @@ class PgbouncerSection(KitModel):
     enabled: bool = Field(description="Pool metadata-DB connections through PgBouncer.")
     replicas: PositiveInt = Field(description="PgBouncer pods. The prod tier requires at least 2.")
     resources: Resources
-    max_client_conn: PositiveInt | None = Field(default=None, description="PgBouncer `max_client_conn`. Default: derived.")
-    metadata_pool_size: PositiveInt | None = Field(default=None, description="Server connections per PgBouncer pod for the metadata DB. Default: derived.")
-    result_backend_pool_size: PositiveInt | None = Field(default=None, description="Server connections per PgBouncer pod for the Celery result backend. Default: derived.")
+    max_client_conn: PositiveInt | None = Field(
+        default=None, description="PgBouncer `max_client_conn`. Default: derived."
+    )
+    metadata_pool_size: PositiveInt | None = Field(
+        default=None, description="Server connections per PgBouncer pod for the metadata DB. Default: derived."
+    )
+    result_backend_pool_size: PositiveInt | None = Field(
+        default=None,
+        description="Server connections per PgBouncer pod for the Celery result backend. Default: derived.",
+    )
 
 
 class CeleryWorkersSection(KitModel):
     resources: Resources = Field(description="Size of one Celery worker pod.")
-    concurrency: PositiveInt | None = Field(default=None, description="`[celery] worker_concurrency`. Default: derived from worker and task size.")
-    min_replicas: Annotated[int, Field(ge=0)] | None = Field(default=None, description="KEDA minimum workers. Default: derived.")
-    max_replicas: PositiveInt | None = Field(default=None, description="KEDA maximum workers. Default: derived from the peak.")
+    concurrency: PositiveInt | None = Field(
+        default=None, description="`[celery] worker_concurrency`. Default: derived from worker and task size."
+    )
+    min_replicas: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="KEDA minimum workers. Default: derived."
+    )
+    max_replicas: PositiveInt | None = Field(
+        default=None, description="KEDA maximum workers. Default: derived from the peak."
+    )
     keda: bool = Field(description="Autoscale workers with KEDA (needs KEDA in the cluster).")
 
 
@@ -262,7 +290,8 @@ class KubernetesExecutorSection(KitModel):
     node_selector: dict[str, str] = Field(default_factory=dict, description="Node selector of task pods.")
     tolerations: list[Toleration] = Field(default_factory=list, description="Tolerations of task pods.")
     max_task_pods: PositiveInt | None = Field(
-        default=None, description="Task pods the cluster can hold at once (the KubernetesExecutor's slot budget). Default: the peak."
+        default=None,
+        description="Task pods the cluster can hold at once (the KubernetesExecutor's slot budget). Default: the peak.",
     )
     worker_pods_creation_batch_size: PositiveInt | None = Field(
         default=None, description="`[kubernetes_executor] worker_pods_creation_batch_size`. Default: derived."
@@ -271,50 +300,82 @@ class KubernetesExecutorSection(KitModel):
 
 class WorkloadSection(KitModel):
     peak_running_tasks: PositiveInt = Field(description="Most tasks running at once across the deployment.")
-    max_active_runs_per_dag: PositiveInt = Field(description="`[core] max_active_runs_per_dag`: DAG default for concurrent runs.")
-    max_active_tasks_per_dag: PositiveInt = Field(description="`[core] max_active_tasks_per_dag`: DAG default for concurrent tasks.")
+    max_active_runs_per_dag: PositiveInt = Field(
+        description="`[core] max_active_runs_per_dag`: DAG default for concurrent runs."
+    )
+    max_active_tasks_per_dag: PositiveInt = Field(
+        description="`[core] max_active_tasks_per_dag`: DAG default for concurrent tasks."
+    )
     task_resources: Resources = Field(description="Size of one task (a Celery slot, or a KubernetesExecutor pod).")
 
 
 class TuningSection(KitModel):
     """Explicit overrides of derived settings; each is checked like the derived value."""
 
-    parallelism: PositiveInt | None = Field(default=None, description="`[core] parallelism` (per scheduler). Default: derived.")
-    default_pool_task_slot_count: PositiveInt | None = Field(
-        default=None, description="`[core] default_pool_task_slot_count`. Default: derived (Airflow's 128 caps silently)."
+    parallelism: PositiveInt | None = Field(
+        default=None, description="`[core] parallelism` (per scheduler). Default: derived."
     )
-    sql_alchemy_pool_size: Annotated[int, Field(ge=0)] | None = Field(default=None, description="`[database] sql_alchemy_pool_size`. Default: derived.")
-    sql_alchemy_max_overflow: Annotated[int, Field(ge=0)] | None = Field(default=None, description="`[database] sql_alchemy_max_overflow`. Default: derived.")
+    default_pool_task_slot_count: PositiveInt | None = Field(
+        default=None,
+        description="`[core] default_pool_task_slot_count`. Default: derived (Airflow's 128 caps silently).",
+    )
+    sql_alchemy_pool_size: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="`[database] sql_alchemy_pool_size`. Default: derived."
+    )
+    sql_alchemy_max_overflow: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="`[database] sql_alchemy_max_overflow`. Default: derived."
+    )
 
 
 class DatabaseSection(KitModel):
-    instance_class: str = Field(description="RDS instance class; it sets `max_connections`.", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
-    engine_version: str = Field(default="16", description="PostgreSQL major version (AWS applies minor upgrades in place).", pattern=r"^\d+(\.\d+)?$")
+    instance_class: str = Field(
+        description="RDS instance class; it sets `max_connections`.", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$"
+    )
+    engine_version: str = Field(
+        default="16",
+        description="PostgreSQL major version (AWS applies minor upgrades in place).",
+        pattern=r"^\d+(\.\d+)?$",
+    )
     allocated_storage_gb: Annotated[int, Field(ge=20, le=65536)] = Field(description="Initial storage in GiB.")
-    max_allocated_storage_gb: Annotated[int, Field(ge=20, le=65536)] = Field(description="Storage autoscaling ceiling in GiB.")
+    max_allocated_storage_gb: Annotated[int, Field(ge=20, le=65536)] = Field(
+        description="Storage autoscaling ceiling in GiB."
+    )
     multi_az: bool = Field(description="Standby in a second AZ. Required in prod.")
-    backup_retention_days: Annotated[int, Field(ge=0, le=35)] = Field(description="Automated backup retention. Prod requires at least 7.")
+    backup_retention_days: Annotated[int, Field(ge=0, le=35)] = Field(
+        description="Automated backup retention. Prod requires at least 7."
+    )
     deletion_protection: bool = Field(description="RDS deletion protection. Required in prod.")
     protect: bool = Field(description="Pulumi `protect` and `retainOnDelete` on the instance. Required in prod.")
     performance_insights: bool = Field(description="Performance Insights.")
-    monitoring_interval_seconds: Literal[0, 1, 5, 10, 15, 30, 60] = Field(description="Enhanced monitoring interval; 0 turns it off.")
+    monitoring_interval_seconds: Literal[0, 1, 5, 10, 15, 30, 60] = Field(
+        description="Enhanced monitoring interval; 0 turns it off."
+    )
     kms_key_arn: Arn = Field(default=None, description="KMS key for storage. Default: a key the kit creates.")
-    extended_support: bool = Field(default=False, description="Allow RDS Extended Support (charged) past end of standard support.")
-    auto_minor_version_upgrade: bool = Field(default=True, description="Let AWS apply minor versions in maintenance windows.")
+    extended_support: bool = Field(
+        default=False, description="Allow RDS Extended Support (charged) past end of standard support."
+    )
+    auto_minor_version_upgrade: bool = Field(
+        default=True, description="Let AWS apply minor versions in maintenance windows."
+    )
     db_name: str = Field(default="airflow", description="Database name.", pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")
     username: str = Field(default="airflow", description="Master user name.", pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,15}$")
     max_connections: PositiveInt | None = Field(
-        default=None, description="Override when your parameter group sets `max_connections`. Default: RDS's formula for the class."
+        default=None,
+        description="Override when your parameter group sets `max_connections`. Default: RDS's formula for the class.",
     )
 
 
 class RedisSection(KitModel):
     node_type: str = Field(description="ElastiCache node type.", pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")
     engine_version: str = Field(default="7.1", description="Redis OSS engine version.")
-    num_cache_clusters: Annotated[int, Field(ge=1, le=6)] = Field(description="Nodes in the replication group. Prod requires at least 2.")
+    num_cache_clusters: Annotated[int, Field(ge=1, le=6)] = Field(
+        description="Nodes in the replication group. Prod requires at least 2."
+    )
     multi_az: bool = Field(description="Spread nodes across AZs with automatic failover. Required in prod.")
     snapshot_retention_days: Annotated[int, Field(ge=0, le=35)] = Field(description="Daily snapshot retention.")
-    kms_key_arn: Arn = Field(default=None, description="KMS key for at-rest encryption. Default: a key the kit creates.")
+    kms_key_arn: Arn = Field(
+        default=None, description="KMS key for at-rest encryption. Default: a key the kit creates."
+    )
 
 
 class LogsSection(KitModel):
@@ -329,11 +390,15 @@ class SecretsBackendSection(KitModel):
     connections_prefix: str = Field(description="Prefix (Secrets Manager) or path (Vault) of connections.")
     variables_prefix: str = Field(description="Prefix or path of variables.")
     config_prefix: str = Field(description="Prefix or path of Airflow config values.")
-    cache_ttl_seconds: Annotated[int, Field(ge=0)] = Field(description="`[secrets] cache_ttl_seconds`; 0 turns the lookup cache off.")
+    cache_ttl_seconds: Annotated[int, Field(ge=0)] = Field(
+        description="`[secrets] cache_ttl_seconds`; 0 turns the lookup cache off."
+    )
 
 
 class VaultSection(KitModel):
-    manage: bool = Field(default=False, description="Create the Vault policy and Kubernetes auth role with pulumi-vault.")
+    manage: bool = Field(
+        default=False, description="Create the Vault policy and Kubernetes auth role with pulumi-vault."
+    )
     auth_mount_path: str = Field(default="kubernetes", description="Mount path of Vault's Kubernetes auth method.")
     role: str = Field(description="Vault Kubernetes auth role Airflow logs in with.")
     kv_mount_point: str = Field(default="airflow", description="Mount point of the KV secrets engine.")
@@ -342,7 +407,9 @@ class VaultSection(KitModel):
 
 class SlackSection(KitModel):
     enabled: bool = Field(description="Post task failures to Slack (needs the secret `slackWebhookUrl`).")
-    conn_id: str = Field(default="slack_alerts", description="Airflow connection id of the Slack webhook.", pattern=r"^[a-z0-9_]+$")
+    conn_id: str = Field(
+        default="slack_alerts", description="Airflow connection id of the Slack webhook.", pattern=r"^[a-z0-9_]+$"
+    )
     notify_on_task_failure: bool = Field(
         default=True, description="Cluster policy: every task without its own `on_failure_callback` notifies Slack."
     )
@@ -350,7 +417,9 @@ class SlackSection(KitModel):
 
 class OpenLineageSection(KitModel):
     enabled: bool = Field(description="Emit OpenLineage events.")
-    url: str | None = Field(default=None, description="Base URL of a Marquez-compatible lineage API.", pattern=r"^https?://")
+    url: str | None = Field(
+        default=None, description="Base URL of a Marquez-compatible lineage API.", pattern=r"^https?://"
+    )
     endpoint: str = Field(default="api/v1/lineage", description="Path of the lineage endpoint.")
     namespace: str = Field(description="OpenLineage namespace. Default: the stack name.")
 
@@ -372,7 +441,9 @@ class DagsSection(KitModel):
     )
     git: GitSource | None = Field(default=None, description="Repository for `git-bundle` and `git-sync`.")
     s3: S3Source | None = Field(default=None, description="Location for `s3-bundle`.")
-    refresh_interval_seconds: PositiveInt = Field(default=300, description="How often bundles or git-sync look for new commits.")
+    refresh_interval_seconds: PositiveInt = Field(
+        default=300, description="How often bundles or git-sync look for new commits."
+    )
 
 
 class Secrets(KitModel):
@@ -393,7 +464,9 @@ class StackConfig(KitModel):
 
     stack: str
     tier: Tier = Field(description="Environment tier; it picks every default below and the production floors.")
-    executor: Executor = Field(description="`CeleryExecutor`, `KubernetesExecutor` or `CeleryExecutor,KubernetesExecutor`.")
+    executor: Executor = Field(
+        description="`CeleryExecutor`, `KubernetesExecutor` or `CeleryExecutor,KubernetesExecutor`."
+    )
     aws: AwsSection | None = Field(default=None, description="Required in the AWS tiers; not allowed in `local`.")
     kubernetes: KubernetesSection
     airflow: AirflowSection

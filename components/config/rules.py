@@ -39,7 +39,9 @@ PROD_MIN_BACKUP_DAYS = 7
 @rule("tier", "aws")
 def aws_section_matches_tier(cfg: StackConfig, explicit: frozenset[str]) -> Iterator[Problem]:
     if cfg.on_aws and cfg.aws is None:
-        yield Problem("aws", f"is required in the '{cfg.tier}' tier: set region, vpcId, privateSubnetIds and eksClusterName")
+        yield Problem(
+            "aws", f"is required in the '{cfg.tier}' tier: set region, vpcId, privateSubnetIds and eksClusterName"
+        )
     if cfg.tier in ("staging", "prod") and cfg.aws is not None and len(cfg.aws.private_subnet_ids) < 2:
         yield Problem(
             "aws.privateSubnetIds",
@@ -60,9 +62,13 @@ def local_tier_has_no_aws(cfg: StackConfig, explicit: frozenset[str]) -> Iterato
                 "use tier dev, staging or prod for AWS data stores",
             )
     if cfg.secrets_backend.type == "aws-secrets-manager":
-        yield Problem("secretsBackend.type", "'aws-secrets-manager' needs an AWS tier; the 'local' tier allows 'none' or 'vault'")
+        yield Problem(
+            "secretsBackend.type", "'aws-secrets-manager' needs an AWS tier; the 'local' tier allows 'none' or 'vault'"
+        )
     if cfg.dags.source == "s3-bundle":
-        yield Problem("dags.source", "'s3-bundle' needs an AWS tier; the 'local' tier allows 'image', 'git-bundle' or 'git-sync'")
+        yield Problem(
+            "dags.source", "'s3-bundle' needs an AWS tier; the 'local' tier allows 'image', 'git-bundle' or 'git-sync'"
+        )
 
 
 @rule("tier", "scheduler", "api_server", "triggerer", "dag_processor", "pgbouncer")
@@ -77,11 +83,18 @@ def prod_component_floors(cfg: StackConfig, explicit: frozenset[str]) -> Iterato
     }
     for key, replicas in components.items():
         if replicas < PROD_MIN_REPLICAS:
-            yield Problem(f"{key}.replicas", f"the prod tier requires at least {PROD_MIN_REPLICAS} for high availability (got {replicas})")
+            yield Problem(
+                f"{key}.replicas",
+                f"the prod tier requires at least {PROD_MIN_REPLICAS} for high availability (got {replicas})",
+            )
     if not cfg.pgbouncer.enabled:
-        yield Problem("pgbouncer.enabled", "the prod tier requires PgBouncer in front of the metadata database (got false)")
+        yield Problem(
+            "pgbouncer.enabled", "the prod tier requires PgBouncer in front of the metadata database (got false)"
+        )
     elif cfg.pgbouncer.replicas < PROD_MIN_REPLICAS:
-        yield Problem("pgbouncer.replicas", f"the prod tier requires at least {PROD_MIN_REPLICAS} (got {cfg.pgbouncer.replicas})")
+        yield Problem(
+            "pgbouncer.replicas", f"the prod tier requires at least {PROD_MIN_REPLICAS} (got {cfg.pgbouncer.replicas})"
+        )
 
 
 @rule("tier", "database")
@@ -106,7 +119,9 @@ def prod_database_hardening(cfg: StackConfig, explicit: frozenset[str]) -> Itera
     if not db.deletion_protection:
         yield Problem("database.deletionProtection", "the prod tier requires deletion protection (got false)")
     if not db.protect:
-        yield Problem("database.protect", "the prod tier requires Pulumi protect and retainOnDelete on the database (got false)")
+        yield Problem(
+            "database.protect", "the prod tier requires Pulumi protect and retainOnDelete on the database (got false)"
+        )
 
 
 @rule("tier", "executor", "redis")
@@ -121,9 +136,14 @@ def broker_hardening(cfg: StackConfig, explicit: frozenset[str]) -> Iterator[Pro
         )
     if cfg.tier == "prod":
         if redis.num_cache_clusters < 2:
-            yield Problem("redis.numCacheClusters", f"the prod tier requires at least 2 broker nodes (got {redis.num_cache_clusters})")
+            yield Problem(
+                "redis.numCacheClusters",
+                f"the prod tier requires at least 2 broker nodes (got {redis.num_cache_clusters})",
+            )
         if not redis.multi_az:
-            yield Problem("redis.multiAz", "the prod tier requires a Multi-AZ broker with automatic failover (got false)")
+            yield Problem(
+                "redis.multiAz", "the prod tier requires a Multi-AZ broker with automatic failover (got false)"
+            )
 
 
 @rule("executor")
@@ -147,9 +167,14 @@ def executor_sections_agree(cfg: StackConfig, explicit: frozenset[str]) -> Itera
 @rule("slack", "openlineage")
 def integrations_have_what_they_need(cfg: StackConfig, explicit: frozenset[str]) -> Iterator[Problem]:
     if cfg.slack.enabled and cfg.secrets.slack_webhook_url is None:
-        yield Problem("slackWebhookUrl", "is required when slack.enabled is true: pulumi config set --secret slackWebhookUrl <url>")
+        yield Problem(
+            "slackWebhookUrl",
+            "is required when slack.enabled is true: pulumi config set --secret slackWebhookUrl <url>",
+        )
     if cfg.openlineage.enabled and not cfg.openlineage.url:
-        yield Problem("openlineage.url", "is required when openlineage.enabled is true (the Marquez-compatible API base URL)")
+        yield Problem(
+            "openlineage.url", "is required when openlineage.enabled is true (the Marquez-compatible API base URL)"
+        )
     if not cfg.openlineage.enabled and cfg.secrets.openlineage_api_key is not None:
         yield Problem("openlineageApiKey", "is set but openlineage.enabled is false; remove it or enable OpenLineage")
 
@@ -158,15 +183,26 @@ def integrations_have_what_they_need(cfg: StackConfig, explicit: frozenset[str])
 def secrets_backend_has_what_it_needs(cfg: StackConfig, explicit: frozenset[str]) -> Iterator[Problem]:
     uses_vault = cfg.secrets_backend.type == "vault"
     if uses_vault and cfg.secrets.vault_address is None:
-        yield Problem("vaultAddress", "is required when secretsBackend.type is 'vault': pulumi config set --secret vaultAddress https://...")
+        yield Problem(
+            "vaultAddress",
+            "is required when secretsBackend.type is 'vault': pulumi config set --secret vaultAddress https://...",
+        )
     if uses_vault and cfg.vault.manage and cfg.secrets.vault_token is None:
-        yield Problem("vaultToken", "is required when vault.manage is true: pulumi config set --secret vaultToken <token>")
+        yield Problem(
+            "vaultToken", "is required when vault.manage is true: pulumi config set --secret vaultToken <token>"
+        )
     if not uses_vault:
         if "vault" in explicit:
-            yield Problem("vault", f"configures Vault, but secretsBackend.type is '{cfg.secrets_backend.type}'; set it to 'vault' or remove this key")
+            yield Problem(
+                "vault",
+                f"configures Vault, but secretsBackend.type is '{cfg.secrets_backend.type}'; set it to 'vault' or remove this key",
+            )
         for key in ("vaultAddress", "vaultToken"):
             if key in explicit:
-                yield Problem(key, f"is set, but secretsBackend.type is '{cfg.secrets_backend.type}'; set it to 'vault' or remove this key")
+                yield Problem(
+                    key,
+                    f"is set, but secretsBackend.type is '{cfg.secrets_backend.type}'; set it to 'vault' or remove this key",
+                )
 
 
 @rule("dags")
@@ -181,7 +217,10 @@ def dag_source_is_complete(cfg: StackConfig, explicit: frozenset[str]) -> Iterat
     if source != "s3-bundle" and cfg.dags.s3 is not None:
         yield Problem("dags.s3", f"is set, but dags.source is '{source}'; it applies to 's3-bundle'")
     if cfg.secrets.dags_git_token is not None and source not in ("git-bundle", "git-sync"):
-        yield Problem("dagsGitToken", f"is set, but dags.source is '{source}'; it is the Git credential for 'git-bundle' and 'git-sync'")
+        yield Problem(
+            "dagsGitToken",
+            f"is set, but dags.source is '{source}'; it is the Git credential for 'git-bundle' and 'git-sync'",
+        )
 
 
 _SIZED_SECTIONS = {
@@ -203,15 +242,23 @@ def limits_not_below_requests(cfg: StackConfig, explicit: frozenset[str]) -> Ite
         if resources.limits is None:
             continue
         if cpu_cores(resources.limits.cpu) < cpu_cores(resources.requests.cpu):
-            yield Problem(f"{prefix}.limits.cpu", f"{resources.limits.cpu} is below the request {resources.requests.cpu}")
+            yield Problem(
+                f"{prefix}.limits.cpu", f"{resources.limits.cpu} is below the request {resources.requests.cpu}"
+            )
         if memory_bytes(resources.limits.memory) < memory_bytes(resources.requests.memory):
-            yield Problem(f"{prefix}.limits.memory", f"{resources.limits.memory} is below the request {resources.requests.memory}")
+            yield Problem(
+                f"{prefix}.limits.memory", f"{resources.limits.memory} is below the request {resources.requests.memory}"
+            )
 
 
 @rule("celery")
 def worker_bounds_ordered(cfg: StackConfig, explicit: frozenset[str]) -> Iterator[Problem]:
     workers = cfg.celery.workers
-    if workers.min_replicas is not None and workers.max_replicas is not None and workers.min_replicas > workers.max_replicas:
+    if (
+        workers.min_replicas is not None
+        and workers.max_replicas is not None
+        and workers.min_replicas > workers.max_replicas
+    ):
         yield Problem(
             "celery.workers.minReplicas",
             f"{workers.min_replicas} is above celery.workers.maxReplicas ({workers.max_replicas})",
@@ -250,7 +297,9 @@ def airflow_config_leaves_kit_options_alone(cfg: StackConfig, explicit: frozense
         for option in options:
             instead = KIT_MANAGED_OPTIONS.get((section, option))
             if instead:
-                yield Problem(f"airflow.config.{section}.{option}", f"is set by the kit, so the checks see it: {instead}")
+                yield Problem(
+                    f"airflow.config.{section}.{option}", f"is set by the kit, so the checks see it: {instead}"
+                )
 
 
 CONFIG_RULES: tuple[Rule, ...] = (

@@ -49,5 +49,3 @@ def secrets_manager_secret_name(cfg: StackConfig, conn_id: str) -> str:
 def vault_secret_path(cfg: StackConfig, conn_id: str) -> str:
     """Path inside the KV mount where ``VaultBackend`` looks up ``conn_id``."""
     return f"{cfg.secrets_backend.connections_prefix.strip('/')}/{conn_id}"
-
-

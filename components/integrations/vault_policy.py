@@ -11,7 +11,6 @@ from ..config.model import StackConfig
 from ..naming import AIRFLOW_COMPONENTS, Names
 
 
-
 def vault_policy_name(cfg: StackConfig) -> str:
     return f"{cfg.vault.role}-read"
 

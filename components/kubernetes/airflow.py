@@ -79,21 +79,35 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
         created += self._broker(cfg, names, data_plane, secrets)
         created += self._dags_credentials(cfg, secrets)
 
-        migration = self._job("migrate", migration_job(cfg, names, secrets, tuning.default_pool_task_slot_count), created)
+        migration = self._job(
+            "migrate", migration_job(cfg, names, secrets, tuning.default_pool_task_slot_count), created
+        )
         jobs = [migration]
         if secrets.local_admin:
-            password = random.RandomPassword(f"{name}-admin-password-random", length=24, special=False, opts=pulumi.ResourceOptions(parent=self))
-            admin_secret = kit_secret(
-                f"{name}-admin-password", secrets.local_admin, self._namespace,
-                {LOCAL_ADMIN_PASSWORD_KEY: password.result}, self._k8s,
+            password = random.RandomPassword(
+                f"{name}-admin-password-random", length=24, special=False, opts=pulumi.ResourceOptions(parent=self)
             )
-            jobs.append(self._job("create-admin", local_admin_job(cfg, names, secrets), [*created, admin_secret, migration]))
+            admin_secret = kit_secret(
+                f"{name}-admin-password",
+                secrets.local_admin,
+                self._namespace,
+                {LOCAL_ADMIN_PASSWORD_KEY: password.result},
+                self._k8s,
+            )
+            jobs.append(
+                self._job("create-admin", local_admin_job(cfg, names, secrets), [*created, admin_secret, migration])
+            )
 
         refs = self._refs(data_plane)
         values = pulumi.Output.all(refs, self._secret_checksums()).apply(
             lambda resolved: compose_chart_values(
-                cfg, names, tuning, resolved[0], compose_airflow_config(cfg, tuning, resolved[0]),
-                integration_chart_inputs(cfg, names), secret_checksums=resolved[1],
+                cfg,
+                names,
+                tuning,
+                resolved[0],
+                compose_airflow_config(cfg, tuning, resolved[0]),
+                integration_chart_inputs(cfg, names),
+                secret_checksums=resolved[1],
             )
         )
         self.release = kubernetes.helm.v3.Release(
@@ -106,7 +120,8 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
             values=values,
             timeout=RELEASE_TIMEOUT_SECONDS,
             opts=pulumi.ResourceOptions.merge(
-                self._k8s, pulumi.ResourceOptions(depends_on=[cluster.namespace, *created, *jobs, *integrations.dependencies])
+                self._k8s,
+                pulumi.ResourceOptions(depends_on=[cluster.namespace, *created, *jobs, *integrations.dependencies]),
             ),
         )
         self.release_name: pulumi.Output[str] = self.release.name
@@ -116,7 +131,11 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
     # --- Secrets ---------------------------------------------------------------------------
 
     def _secret(
-        self, purpose: str, secret_name: str, data: dict[str, pulumi.Input[str]], opts: pulumi.ResourceOptions | None = None
+        self,
+        purpose: str,
+        secret_name: str,
+        data: dict[str, pulumi.Input[str]],
+        opts: pulumi.ResourceOptions | None = None,
     ) -> kubernetes.core.v1.Secret:
         self._secret_data[purpose] = data
         return kit_secret(
@@ -154,11 +173,16 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
             f"{self._name}-fernet-key-random",
             byte_length=32,
             opts=pulumi.ResourceOptions.merge(
-                guarded, pulumi.ResourceOptions(parent=self, additional_secret_outputs=["b64Url", "b64Std", "hex", "dec"])
+                guarded,
+                pulumi.ResourceOptions(parent=self, additional_secret_outputs=["b64Url", "b64Std", "hex", "dec"]),
             ),
         )
-        api_secret = random.RandomPassword(f"{self._name}-api-secret-key-random", length=64, special=False, opts=random_opts)
-        jwt_secret = random.RandomPassword(f"{self._name}-jwt-secret-random", length=64, special=False, opts=random_opts)
+        api_secret = random.RandomPassword(
+            f"{self._name}-api-secret-key-random", length=64, special=False, opts=random_opts
+        )
+        jwt_secret = random.RandomPassword(
+            f"{self._name}-jwt-secret-random", length=64, special=False, opts=random_opts
+        )
         return [
             self._secret("fernet-key", secrets.fernet_key, {FERNET_KEY: fernet.b64_url.apply(fernet_key)}, guarded),
             self._secret("api-secret-key", secrets.api_secret_key, {API_SECRET_KEY: api_secret.result}),
@@ -166,30 +190,54 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
         ]
 
     def _database(
-        self, cfg: StackConfig, names: Names, data_plane: Any | None, secrets: KitSecrets, created: list[pulumi.Resource]
+        self,
+        cfg: StackConfig,
+        names: Names,
+        data_plane: Any | None,
+        secrets: KitSecrets,
+        created: list[pulumi.Resource],
     ) -> pulumi.Output[DatabaseEndpoint]:
         if data_plane is not None:
             return pulumi.Output.all(
                 data_plane.database_host, data_plane.database_port, data_plane.database_password
             ).apply(
                 lambda parts: DatabaseEndpoint(
-                    host=parts[0], port=int(parts[1]), name=data_plane.database_name,
-                    user=data_plane.database_username, password=parts[2], sslmode="require",
+                    host=parts[0],
+                    port=int(parts[1]),
+                    name=data_plane.database_name,
+                    user=data_plane.database_username,
+                    password=parts[2],
+                    sslmode="require",
                 )
             )
         if secrets.local_database is None:
             raise ValueError("the local tier needs its in-cluster PostgreSQL")
-        password = random.RandomPassword(f"{self._name}-postgresql-password-random", length=32, special=False, opts=pulumi.ResourceOptions(parent=self))
-        password_secret = self._secret("postgresql-password", secrets.local_database, {POSTGRES_PASSWORD: password.result})
+        password = random.RandomPassword(
+            f"{self._name}-postgresql-password-random",
+            length=32,
+            special=False,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        password_secret = self._secret(
+            "postgresql-password", secrets.local_database, {POSTGRES_PASSWORD: password.result}
+        )
         postgres = LocalPostgres(
-            f"{self._name}-postgresql", names, password_secret, pulumi.Output.secret(password.result),
+            f"{self._name}-postgresql",
+            names,
+            password_secret,
+            pulumi.Output.secret(password.result),
             opts=pulumi.ResourceOptions(parent=self, providers=[self._k8s.provider], depends_on=self._k8s.depends_on),
         )
         created += [password_secret, postgres]
         return postgres.endpoint
 
     def _connections(
-        self, cfg: StackConfig, names: Names, tuning: Tuning, endpoint: pulumi.Output[DatabaseEndpoint], secrets: KitSecrets
+        self,
+        cfg: StackConfig,
+        names: Names,
+        tuning: Tuning,
+        endpoint: pulumi.Output[DatabaseEndpoint],
+        secrets: KitSecrets,
     ) -> list[pulumi.Resource]:
         def text(render) -> pulumi.Output[str]:
             return pulumi.Output.secret(endpoint.apply(render))
@@ -197,7 +245,8 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
         pooled = cfg.pgbouncer.enabled
         created = [
             self._secret(
-                "metadata", secrets.metadata,
+                "metadata",
+                secrets.metadata,
                 {
                     CONNECTION: text(lambda db: database.metadata_url(db, names, pooled)),
                     ASYNC_CONNECTION: text(lambda db: database.async_url(db, names, pooled)),
@@ -208,7 +257,8 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
         if secrets.result_backend:
             created.append(
                 self._secret(
-                    "result-backend", secrets.result_backend,
+                    "result-backend",
+                    secrets.result_backend,
                     {CONNECTION: text(lambda db: database.result_backend_url(db, names, pooled))},
                 )
             )
@@ -220,17 +270,22 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
             )
             created += [
                 self._secret(
-                    "pgbouncer-config", secrets.pgbouncer_config,
+                    "pgbouncer-config",
+                    secrets.pgbouncer_config,
                     {
                         PGBOUNCER_INI: text(lambda db: database.pgbouncer_ini(db, names, pools)),
                         PGBOUNCER_USERS: text(database.pgbouncer_users),
                     },
                 ),
-                self._secret("pgbouncer-stats", secrets.pgbouncer_stats, {CONNECTION: text(database.pgbouncer_stats_url)}),
+                self._secret(
+                    "pgbouncer-stats", secrets.pgbouncer_stats, {CONNECTION: text(database.pgbouncer_stats_url)}
+                ),
             ]
         return created
 
-    def _broker(self, cfg: StackConfig, names: Names, data_plane: Any | None, secrets: KitSecrets) -> list[pulumi.Resource]:
+    def _broker(
+        self, cfg: StackConfig, names: Names, data_plane: Any | None, secrets: KitSecrets
+    ) -> list[pulumi.Resource]:
         if secrets.broker_url is None:
             return []
         if data_plane is not None:
@@ -239,7 +294,9 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
             return [self._secret("broker-url", secrets.broker_url, {CONNECTION: data_plane.broker_url})]
         if secrets.redis_password is None:
             raise ValueError("the local tier's Celery broker is the chart's Redis, with a kit password")
-        password = random.RandomPassword(f"{self._name}-redis-password-random", length=32, special=False, opts=pulumi.ResourceOptions(parent=self))
+        password = random.RandomPassword(
+            f"{self._name}-redis-password-random", length=32, special=False, opts=pulumi.ResourceOptions(parent=self)
+        )
         # The chart names its in-cluster Redis service `<release>-redis`.
         broker_url = password.result.apply(lambda secret: f"redis://:{secret}@{names.release}-redis:6379/0")
         return [
@@ -253,8 +310,8 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
             return []
         value = pulumi.Output.secret(token.get_secret_value())
         if cfg.dags.source == "git-sync":
-            data: dict[str, pulumi.Input[str]] = {key: GIT_USERNAME for key in GIT_SYNC_USERNAME_KEYS}
-            data |= {key: value for key in GIT_SYNC_PASSWORD_KEYS}
+            data: dict[str, pulumi.Input[str]] = dict.fromkeys(GIT_SYNC_USERNAME_KEYS, GIT_USERNAME)
+            data |= dict.fromkeys(GIT_SYNC_PASSWORD_KEYS, value)
         else:
             repo_url = cfg.dags.git.url
             data = {CONNECTION: value.apply(lambda secret: git_connection_json(repo_url, secret))}
@@ -285,7 +342,11 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
             return pulumi.Output.from_input(InfraRefs())
         return pulumi.Output.all(
             bucket=data_plane.logs_bucket_name, role_arns=pulumi.Output.all(**data_plane.role_arns)
-        ).apply(lambda parts: InfraRefs(aws_region=data_plane.aws_region, logs_bucket=parts["bucket"], role_arns=parts["role_arns"]))
+        ).apply(
+            lambda parts: InfraRefs(
+                aws_region=data_plane.aws_region, logs_bucket=parts["bucket"], role_arns=parts["role_arns"]
+            )
+        )
 
 
 def _required(value: int | None, field: str) -> int:

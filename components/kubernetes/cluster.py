@@ -36,10 +36,15 @@ class ClusterAccess(pulumi.ComponentResource):
                 raise ValueError("the AWS tiers reach their EKS cluster through the AWS data plane")
             provider_args["kubeconfig"] = pulumi.Output.secret(
                 pulumi.Output.all(
-                    data_plane.cluster_name, data_plane.cluster_endpoint, data_plane.cluster_ca_data, data_plane.aws_region
+                    data_plane.cluster_name,
+                    data_plane.cluster_endpoint,
+                    data_plane.cluster_ca_data,
+                    data_plane.aws_region,
                 ).apply(lambda parts: eks_kubeconfig(*parts))
             )
-        self.provider = kubernetes.Provider(f"{name}-provider", **provider_args, opts=pulumi.ResourceOptions(parent=self))
+        self.provider = kubernetes.Provider(
+            f"{name}-provider", **provider_args, opts=pulumi.ResourceOptions(parent=self)
+        )
         self.namespace = kubernetes.core.v1.Namespace(
             f"{name}-namespace",
             metadata={"name": names.namespace, "labels": {"app.kubernetes.io/part-of": "airflow-ha"}},

@@ -15,7 +15,9 @@ def eks_kubeconfig(cluster_name: str, endpoint: str, ca_data: str, region: str) 
         {
             "apiVersion": "v1",
             "kind": "Config",
-            "clusters": [{"name": cluster_name, "cluster": {"server": endpoint, "certificate-authority-data": ca_data}}],
+            "clusters": [
+                {"name": cluster_name, "cluster": {"server": endpoint, "certificate-authority-data": ca_data}}
+            ],
             "users": [
                 {
                     "name": user,
@@ -23,7 +25,16 @@ def eks_kubeconfig(cluster_name: str, endpoint: str, ca_data: str, region: str) 
                         "exec": {
                             "apiVersion": "client.authentication.k8s.io/v1beta1",
                             "command": "aws",
-                            "args": ["eks", "get-token", "--cluster-name", cluster_name, "--region", region, "--output", "json"],
+                            "args": [
+                                "eks",
+                                "get-token",
+                                "--cluster-name",
+                                cluster_name,
+                                "--region",
+                                region,
+                                "--output",
+                                "json",
+                            ],
                             "interactiveMode": "Never",
                         }
                     },

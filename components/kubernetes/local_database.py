@@ -68,7 +68,10 @@ class LocalPostgres(pulumi.ComponentResource):
                                     {
                                         "name": "POSTGRES_PASSWORD",
                                         "valueFrom": {
-                                            "secretKeyRef": {"name": password_secret.metadata.name, "key": POSTGRES_PASSWORD}
+                                            "secretKeyRef": {
+                                                "name": password_secret.metadata.name,
+                                                "key": POSTGRES_PASSWORD,
+                                            }
                                         },
                                     },
                                     {"name": "PGDATA", "value": "/var/lib/postgresql/data/pgdata"},

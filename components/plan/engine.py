@@ -8,10 +8,10 @@ tests prove that no secret is registered in the clear.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-import json
 
 import pulumi
 from google.protobuf import json_format
@@ -164,8 +164,9 @@ def run_under_mocks(
         list(secret_keys),
     )
     pulumi_settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(kit_mocks, project=project, stack=stack, preview=False,
-                             monitor=RecordingMonitor(kit_mocks, run))
+    pulumi.runtime.set_mocks(
+        kit_mocks, project=project, stack=stack, preview=False, monitor=RecordingMonitor(kit_mocks, run)
+    )
     pulumi_settings.SETTINGS.rpc_manager.clear()
     pulumi_settings.SETTINGS.outputs.clear()
     _sync_await(run_pulumi_func(program))

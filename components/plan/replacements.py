@@ -18,11 +18,24 @@ ANY_INPUT = "*"
 
 REPLACEMENT_TRIGGERS: dict[str, tuple[str, ...]] = {
     "aws:rds/instance:Instance": (
-        "identifier", "dbName", "username", "engine", "kmsKeyId", "storageEncrypted",
-        "availabilityZone", "characterSetName", "ncharCharacterSetName", "timezone",
+        "identifier",
+        "dbName",
+        "username",
+        "engine",
+        "kmsKeyId",
+        "storageEncrypted",
+        "availabilityZone",
+        "characterSetName",
+        "ncharCharacterSetName",
+        "timezone",
     ),
     "aws:elasticache/replicationGroup:ReplicationGroup": (
-        "replicationGroupId", "atRestEncryptionEnabled", "kmsKeyId", "subnetGroupName", "engine", "port",
+        "replicationGroupId",
+        "atRestEncryptionEnabled",
+        "kmsKeyId",
+        "subnetGroupName",
+        "engine",
+        "port",
     ),
     "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix"),
     "aws:kms/key:Key": ("customerMasterKeySpec", "keySpec", "multiRegion"),
@@ -75,6 +88,11 @@ def find_replacements(before: list[dict[str, Any]], after: list[dict[str, Any]])
             was, becomes = _value(old["inputs"], field), _value(new["inputs"], field)
             if was != becomes:
                 found.append(
-                    Replacement(old["type"], old["name"], f"{field} changes from {was!r} to {becomes!r}: replaced", bool(old.get("protect")))
+                    Replacement(
+                        old["type"],
+                        old["name"],
+                        f"{field} changes from {was!r} to {becomes!r}: replaced",
+                        bool(old.get("protect")),
+                    )
                 )
     return found

@@ -13,14 +13,27 @@ from .runner import Plan
 # The settings worth seeing at a glance, per resource type (wire names, dotted for nesting).
 KEY_SETTINGS: dict[str, tuple[str, ...]] = {
     "aws:rds/instance:Instance": (
-        "identifier", "instanceClass", "engineVersion", "multiAz", "storageEncrypted", "backupRetentionPeriod",
-        "deletionProtection", "maxAllocatedStorage", "performanceInsightsEnabled", "monitoringInterval",
-        "finalSnapshotIdentifier", "engineLifecycleSupport",
+        "identifier",
+        "instanceClass",
+        "engineVersion",
+        "multiAz",
+        "storageEncrypted",
+        "backupRetentionPeriod",
+        "deletionProtection",
+        "maxAllocatedStorage",
+        "performanceInsightsEnabled",
+        "monitoringInterval",
+        "finalSnapshotIdentifier",
+        "engineLifecycleSupport",
     ),
     "aws:rds/parameterGroup:ParameterGroup": ("family", "parameters"),
     "aws:elasticache/replicationGroup:ReplicationGroup": (
-        "nodeType", "numCacheClusters", "automaticFailoverEnabled", "multiAzEnabled",
-        "transitEncryptionEnabled", "atRestEncryptionEnabled",
+        "nodeType",
+        "numCacheClusters",
+        "automaticFailoverEnabled",
+        "multiAzEnabled",
+        "transitEncryptionEnabled",
+        "atRestEncryptionEnabled",
     ),
     "aws:iam/role:Role": ("name",),
     "aws:kms/key:Key": ("enableKeyRotation", "deletionWindowInDays"),
@@ -47,7 +60,11 @@ def _describe(registration: Registration) -> str:
         value = _lookup(registration.inputs, key)
         if value is not None:
             settings.append(f"{key.split('.')[-1]}={_compact(value)}")
-    flags = [flag for flag, on in (("protect", registration.protect), ("retainOnDelete", registration.retain_on_delete)) if on]
+    flags = [
+        flag
+        for flag, on in (("protect", registration.protect), ("retainOnDelete", registration.retain_on_delete))
+        if on
+    ]
     if registration.ignore_changes:
         flags.append(f"ignoreChanges={','.join(registration.ignore_changes)}")
     details = " ".join(settings + [f"[{flag}]" for flag in flags])
@@ -81,7 +98,7 @@ def _replicas(values: dict[str, Any]) -> list[str]:
         section = values.get(component) or {}
         if section.get("enabled", True) and "replicas" in section:
             lines.append(f"  {component}: {section['replicas']}")
-    keda = (((values.get("workers") or {}).get("celery") or {}).get("keda") or {})
+    keda = ((values.get("workers") or {}).get("celery") or {}).get("keda") or {}
     if keda.get("enabled"):
         lines.append(f"  celery workers: {keda.get('minReplicaCount')}..{keda.get('maxReplicaCount')} (KEDA)")
     return lines

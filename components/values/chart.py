@@ -233,7 +233,10 @@ def _network_policies(cfg: StackConfig, names: Names) -> Values:
     if ingress.enabled:
         peers.append(_namespace_peer(ingress.controller_namespace))
         peers += [{"ipBlock": {"cidr": cidr}} for cidr in ingress.source_cidrs]
-    values: Values = {"networkPolicies": {"enabled": True}, "apiServer": {"networkPolicy": {"ingress": {"from": peers}}}}
+    values: Values = {
+        "networkPolicies": {"enabled": True},
+        "apiServer": {"networkPolicy": {"ingress": {"from": peers}}},
+    }
     if cfg.kubernetes.monitoring_namespace:
         # The chart's PgBouncer and StatsD policies admit only Airflow's own pods otherwise.
         scraper = [_namespace_peer(cfg.kubernetes.monitoring_namespace)]
@@ -262,7 +265,11 @@ def _environment(
     if cfg.on_aws:
         env.append(aws_connection_env(refs))
     secret_env = [
-        {"envName": "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC", "secretName": secrets.metadata, "secretKey": ASYNC_CONNECTION},
+        {
+            "envName": "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC",
+            "secretName": secrets.metadata,
+            "secretKey": ASYNC_CONNECTION,
+        },
         *integration_inputs.secret_env,
     ]
     if cfg.dags.source == "git-bundle" and secrets.dags_git:

@@ -7,8 +7,8 @@ Nothing here is secret: credentials reach the chart only as the names of Kuberne
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ class AirflowHome:
     @classmethod
     def create(
         cls, path: Path, config: Mapping[str, Mapping[str, object]], env: Mapping[str, str] = ()
-    ) -> "AirflowHome":
+    ) -> AirflowHome:
         path.mkdir(parents=True, exist_ok=True)
         (path / "dags").mkdir(exist_ok=True)
         parser = configparser.ConfigParser(interpolation=None)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from stack_builders import shipped, values
+
 from components.config.errors import PROJECT
 from components.config.loader import load_stack_config
 from components.config.model import StackConfig
-
-from stack_builders import shipped, values
 
 SHIPPED_STACKS = ("local", "dev", "staging", "prod")
 

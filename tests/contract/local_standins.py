@@ -28,7 +28,7 @@ def _append(log: Path, record: dict) -> None:
 class Recorder(BaseHTTPRequestHandler):
     log_path: Path
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
         _append(self.log_path, {"path": self.path, "headers": dict(self.headers), "body": body})
         self.send_response(200)
@@ -55,7 +55,7 @@ class VaultStandIn(BaseHTTPRequestHandler):
         token = self.headers.get("X-Vault-Token")
         _append(Path(self.spec["log"]), {"method": self.command, "path": self.path, "token": token, "body": body})
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
         self._record(body)
         if self.path != f"/v1/auth/{self.spec['auth_mount']}/login":
@@ -68,7 +68,7 @@ class VaultStandIn(BaseHTTPRequestHandler):
             {"auth": {"client_token": ISSUED_TOKEN, "lease_duration": 3600, "renewable": True}},
         )
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._record()
         if self.headers.get("X-Vault-Token") != ISSUED_TOKEN:
             return self._reply(403, {"errors": ["permission denied"]})

@@ -12,7 +12,6 @@ import textwrap
 from urllib.parse import quote
 
 import pytest
-
 from airflow_harness import AirflowHome, effective_airflow_config, kit_environment, recorder, records
 from contract_stacks import alerting_config
 

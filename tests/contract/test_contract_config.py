@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from airflow_harness import AirflowHome, effective_airflow_config, kit_environment
 from contract_stacks import SHIPPED_STACKS, shipped_config, vault_config
 

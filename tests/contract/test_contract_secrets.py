@@ -10,8 +10,9 @@ import json
 
 import boto3
 import pytest
-
 from airflow_harness import AirflowHome, effective_airflow_config, kit_environment, moto_server, records, vault_standin
+from contract_stacks import shipped_config, vault_config
+
 from components.integrations.connections import (
     connection_json,
     secrets_manager_secret_name,
@@ -19,7 +20,6 @@ from components.integrations.connections import (
     vault_secret_path,
 )
 from components.integrations.vault_policy import vault_read_paths
-from contract_stacks import shipped_config, vault_config
 
 pytestmark = pytest.mark.contract
 

@@ -22,20 +22,32 @@ def outputs(type_token: str, name: str, inputs: dict[str, Any]) -> dict[str, Any
     kind = type_token.split(":")[-1]
     if type_token == "aws:rds/instance:Instance":
         host = f"{inputs.get('identifier', name)}.c9akciq32.{REGION}.rds.amazonaws.com"
-        extra |= {"address": host, "endpoint": f"{host}:5432", "port": inputs.get("port", 5432),
-                  "hostedZoneId": "Z29XKXDKYMONMX", "resourceId": f"db-{name.upper()}"}
+        extra |= {
+            "address": host,
+            "endpoint": f"{host}:5432",
+            "port": inputs.get("port", 5432),
+            "hostedZoneId": "Z29XKXDKYMONMX",
+            "resourceId": f"db-{name.upper()}",
+        }
     elif type_token == "aws:elasticache/replicationGroup:ReplicationGroup":
         group = inputs.get("replicationGroupId", name)
-        extra |= {"primaryEndpointAddress": f"master.{group}.abc123.euw1.cache.amazonaws.com",
-                  "readerEndpointAddress": f"replica.{group}.abc123.euw1.cache.amazonaws.com",
-                  "port": inputs.get("port", 6379)}
+        extra |= {
+            "primaryEndpointAddress": f"master.{group}.abc123.euw1.cache.amazonaws.com",
+            "readerEndpointAddress": f"replica.{group}.abc123.euw1.cache.amazonaws.com",
+            "port": inputs.get("port", 6379),
+        }
     elif type_token == "aws:s3/bucket:Bucket" or type_token == "aws:s3/bucketV2:BucketV2":
         bucket = inputs.get("bucket") or f"{inputs.get('bucketPrefix', name)}20261123000000000001"
-        extra |= {"bucket": bucket, "arn": f"arn:aws:s3:::{bucket}",
-                  "bucketRegionalDomainName": f"{bucket}.s3.{REGION}.amazonaws.com"}
+        extra |= {
+            "bucket": bucket,
+            "arn": f"arn:aws:s3:::{bucket}",
+            "bucketRegionalDomainName": f"{bucket}.s3.{REGION}.amazonaws.com",
+        }
     elif type_token == "aws:kms/key:Key":
-        extra |= {"keyId": f"{name}-0000-1111-2222-333344445555",
-                  "arn": f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/{name}-0000-1111-2222-333344445555"}
+        extra |= {
+            "keyId": f"{name}-0000-1111-2222-333344445555",
+            "arn": f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/{name}-0000-1111-2222-333344445555",
+        }
     elif type_token.startswith("aws:iam/"):
         role_name = inputs.get("name", name)
         extra |= {"arn": f"arn:aws:iam::{ACCOUNT_ID}:{kind[0].lower() + kind[1:]}/{role_name}", "name": role_name}
@@ -63,7 +75,11 @@ def _get_cluster(args: dict[str, Any]) -> dict[str, Any]:
 CALLS = {
     "aws:eks/getCluster:getCluster": _get_cluster,
     "aws:index/getCallerIdentity:getCallerIdentity": lambda args: {
-        "accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/deployer", "userId": "AIDAEXAMPLE", "id": ACCOUNT_ID},
+        "accountId": ACCOUNT_ID,
+        "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/deployer",
+        "userId": "AIDAEXAMPLE",
+        "id": ACCOUNT_ID,
+    },
     "aws:index/getPartition:getPartition": lambda args: {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"},
     "aws:index/getRegion:getRegion": lambda args: {"name": REGION, "region": REGION, "id": REGION},
 }

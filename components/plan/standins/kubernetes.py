@@ -13,8 +13,15 @@ def outputs(type_token: str, name: str, inputs: dict[str, Any]) -> dict[str, Any
     metadata.setdefault("uid", f"{name}-uid")
     extra: dict[str, Any] = {"metadata": metadata}
     if type_token == "kubernetes:helm.sh/v3:Release":
-        extra |= {"status": {"name": inputs.get("name", name), "namespace": inputs.get("namespace"),
-                             "status": "deployed", "version": inputs.get("version"), "revision": 1}}
+        extra |= {
+            "status": {
+                "name": inputs.get("name", name),
+                "namespace": inputs.get("namespace"),
+                "status": "deployed",
+                "version": inputs.get("version"),
+                "revision": 1,
+            }
+        }
     return extra
 
 
