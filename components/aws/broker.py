@@ -9,8 +9,9 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from ..config.model import StackConfig
-from .identifiers import AwsNames
+from ..args import Network
+from ..config.sections.aws import RedisSection
+from ..naming.aws import AwsNames
 from .network import cluster_only_security_group
 
 REDIS_PORT = 6379
@@ -27,7 +28,8 @@ class CeleryBroker(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        cfg: StackConfig,
+        redis: RedisSection,
+        network: Network,
         aws_names: AwsNames,
         *,
         sources: Sequence[pulumi.Input[str]],
@@ -35,8 +37,6 @@ class CeleryBroker(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions,
     ):
         super().__init__("airflow-ha:aws:Broker", name, None, opts)
-        assert cfg.aws is not None and cfg.redis is not None
-        redis = cfg.redis
         child = pulumi.ResourceOptions(parent=self)
         # Failover needs a replica to fail over to; Multi-AZ needs failover.
         failover = redis.num_cache_clusters >= 2
@@ -45,7 +45,7 @@ class CeleryBroker(pulumi.ComponentResource):
             f"{name}-sg",
             group_name=aws_names.broker,
             description="Airflow Celery broker: Redis from the EKS cluster only",
-            vpc_id=cfg.aws.vpc_id,
+            vpc_id=network.vpc_id,
             port=REDIS_PORT,
             sources=sources,
             opts=child,
@@ -54,7 +54,7 @@ class CeleryBroker(pulumi.ComponentResource):
             f"{name}-subnets",
             name=aws_names.broker,
             description="Airflow Celery broker: private subnets",
-            subnet_ids=cfg.aws.private_subnet_ids,
+            subnet_ids=list(network.subnet_ids),
             opts=child,
         )
         auth_token = random.RandomPassword(f"{name}-auth-token", length=AUTH_TOKEN_LENGTH, special=False, opts=child)

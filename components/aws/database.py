@@ -21,8 +21,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from ..config.model import StackConfig
-from .identifiers import AwsNames
+from ..args import DatabaseArgs, Network
+from ..naming.aws import AwsNames
 from .network import cluster_only_security_group
 from .policies import RDS_ENHANCED_MONITORING_POLICY, service_trust_policy
 
@@ -36,24 +36,12 @@ NO_EXTENDED_SUPPORT = "open-source-rds-extended-support-disabled"
 PERFORMANCE_INSIGHTS_FREE_RETENTION_DAYS = 7
 
 
-def engine_version(cfg: StackConfig) -> str:
-    """The major version when AWS applies minors in place (it then matches any 16.x), else the
-    exact version from config."""
-    assert cfg.database is not None
-    configured = cfg.database.engine_version
-    return configured.split(".")[0] if cfg.database.auto_minor_version_upgrade else configured
-
-
-def takes_final_snapshot(cfg: StackConfig) -> bool:
-    assert cfg.database is not None
-    return cfg.database.protect or cfg.database.deletion_protection
-
-
 class MetadataDatabase(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        cfg: StackConfig,
+        args: DatabaseArgs,
+        network: Network,
         aws_names: AwsNames,
         *,
         sources: Sequence[pulumi.Input[str]],
@@ -62,15 +50,14 @@ class MetadataDatabase(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions,
     ):
         super().__init__("airflow-ha:aws:MetadataDatabase", name, None, opts)
-        assert cfg.aws is not None and cfg.database is not None
-        db = cfg.database
+        db = args.section
         child = pulumi.ResourceOptions(parent=self)
 
         security_group = cluster_only_security_group(
             f"{name}-sg",
             group_name=aws_names.database,
             description="Airflow metadata database: PostgreSQL from the EKS cluster only",
-            vpc_id=cfg.aws.vpc_id,
+            vpc_id=network.vpc_id,
             port=POSTGRES_PORT,
             sources=sources,
             opts=child,
@@ -79,7 +66,7 @@ class MetadataDatabase(pulumi.ComponentResource):
             f"{name}-subnets",
             name=aws_names.database,
             description="Airflow metadata database: private subnets",
-            subnet_ids=cfg.aws.private_subnet_ids,
+            subnet_ids=list(network.subnet_ids),
             opts=child,
         )
         parameter_group = aws.rds.ParameterGroup(
@@ -124,12 +111,12 @@ class MetadataDatabase(pulumi.ComponentResource):
             monitoring_role_arn = monitoring_role.arn
             instance_depends_on.append(attachment)
 
-        final_snapshot = takes_final_snapshot(cfg)
+        final_snapshot = args.final_snapshot
         self.instance = aws.rds.Instance(
             f"{name}-instance",
             identifier=aws_names.database,
             engine="postgres",
-            engine_version=engine_version(cfg),
+            engine_version=args.engine_version,
             engine_lifecycle_support=EXTENDED_SUPPORT if db.extended_support else NO_EXTENDED_SUPPORT,
             auto_minor_version_upgrade=db.auto_minor_version_upgrade,
             # With the version pinned exactly (AWS not upgrading minors), the kit tracks it, and a

@@ -1,23 +1,12 @@
-"""The KMS key the kit creates for the data stores that do not name their own key."""
+"""The KMS key the kit creates for the data stores that do not name their own key, and for the
+Secrets Manager secrets it writes."""
 
 from __future__ import annotations
 
 import pulumi
 import pulumi_aws as aws
 
-from ..config.model import StackConfig
-from .identifiers import AwsNames
-
-
-def needs_kit_key(cfg: StackConfig) -> bool:
-    """A kit key is created when a store has no key of its own in config, or when Airflow's
-    secrets live in Secrets Manager (their key is always the kit's)."""
-    assert cfg.database is not None and cfg.logs is not None
-    unkeyed = [cfg.database.kms_key_arn is None, cfg.logs.kms_key_arn is None]
-    if cfg.uses_celery:
-        assert cfg.redis is not None
-        unkeyed.append(cfg.redis.kms_key_arn is None)
-    return any(unkeyed) or cfg.secrets_backend.type == "aws-secrets-manager"
+from ..naming.aws import AwsNames
 
 
 def kit_key(name: str, names: AwsNames, *, protect: bool, opts: pulumi.ResourceOptions) -> aws.kms.Key:

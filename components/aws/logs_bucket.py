@@ -5,8 +5,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from ..config.model import StackConfig
-from .identifiers import AwsNames
+from ..config.sections.aws import LogsSection
+from ..naming.aws import AwsNames
 from .policies import tls_only_bucket_policy
 
 # Each append to a task log rewrites the object, so versioning keeps a trail of old versions:
@@ -23,7 +23,7 @@ class LogsBucket(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        cfg: StackConfig,
+        logs: LogsSection,
         aws_names: AwsNames,
         *,
         account_id: pulumi.Input[str],
@@ -33,7 +33,6 @@ class LogsBucket(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions,
     ):
         super().__init__("airflow-ha:aws:LogsBucket", name, None, opts)
-        assert cfg.logs is not None
         child = pulumi.ResourceOptions(parent=self)
 
         self.bucket = aws.s3.Bucket(
@@ -87,9 +86,9 @@ class LogsBucket(pulumi.ComponentResource):
                     id="expire-task-logs",
                     status="Enabled",
                     filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=cfg.logs.retention_days),
+                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=logs.retention_days),
                     noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-                        noncurrent_days=noncurrent_version_days(cfg.logs.retention_days),
+                        noncurrent_days=noncurrent_version_days(logs.retention_days),
                     ),
                     abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
                         days_after_initiation=INCOMPLETE_UPLOAD_DAYS,

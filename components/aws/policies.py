@@ -8,25 +8,42 @@ key); none grants ``"Resource": "*"``. KMS permissions are further limited with
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from ..naming import AIRFLOW_COMPONENTS
+from ..config.registry import (
+    API_SERVER,
+    CELERY_WORKERS,
+    DAG_PROCESSOR,
+    SCHEDULER,
+    SERVICE_ACCOUNT_COMPONENTS,
+    TRIGGERER,
+    Component,
+)
 
 Policy = dict[str, Any]
 Statement = dict[str, Any]
 
 VERSION = "2012-10-17"
 
-# Chart components whose pods write task logs, and those that only show them.
-LOG_WRITERS: tuple[str, ...] = ("scheduler", "triggerer", "dagProcessor", "workers")
-LOG_READERS: tuple[str, ...] = ("apiServer",)
-# Chart components that look up connections, variables and config in the secrets backend.
-SECRETS_READERS: tuple[str, ...] = AIRFLOW_COMPONENTS
-# Chart components that load DAG code from an S3 DAG bundle: the dag-processor parses it, and
+# Every component with a service account the kit names gets an IRSA role.
+IRSA_COMPONENTS: tuple[Component, ...] = SERVICE_ACCOUNT_COMPONENTS
+# Components whose pods write task logs, and those that only show them.
+LOG_WRITERS: tuple[Component, ...] = (SCHEDULER, TRIGGERER, DAG_PROCESSOR, CELERY_WORKERS)
+LOG_READERS: tuple[Component, ...] = (API_SERVER,)
+# Components that look up connections, variables and config in the secrets backend.
+SECRETS_READERS: tuple[Component, ...] = SERVICE_ACCOUNT_COMPONENTS
+# Components that load DAG code from an S3 DAG bundle: the dag-processor parses it, and
 # workers and the triggerer import it to run tasks and triggers.
-DAG_BUNDLE_READERS: tuple[str, ...] = ("dagProcessor", "workers", "triggerer")
-# Every component that gets an IRSA role.
-IRSA_COMPONENTS: tuple[str, ...] = AIRFLOW_COMPONENTS
+DAG_BUNDLE_READERS: tuple[Component, ...] = (DAG_PROCESSOR, CELERY_WORKERS, TRIGGERER)
+
+
+@dataclass(frozen=True)
+class SecretsAccess:
+    """Read access to the secrets backend's Secrets Manager prefixes, and the key that encrypts them."""
+
+    prefixes: tuple[str, ...]
+    key_arn: str
 
 RDS_ENHANCED_MONITORING_POLICY = "iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 
@@ -163,7 +180,7 @@ def tls_only_bucket_policy(partition: str, bucket: str) -> Policy:
 
 
 def service_account_policy(
-    component: str,
+    component: Component,
     *,
     partition: str,
     region: str,
@@ -171,22 +188,20 @@ def service_account_policy(
     logs_bucket: str,
     logs_prefix: str,
     logs_key_arn: str,
-    secrets_prefixes: tuple[str, ...] = (),
-    secrets_key_arn: str | None = None,
+    secrets: SecretsAccess | None = None,
     dag_bundle: tuple[str, str] | None = None,
 ) -> Policy:
     """The whole inline policy of one component's role: its task-log access, plus the secrets
-    backend when Airflow reads it from Secrets Manager (``secrets_prefixes`` non-empty), plus
-    the S3 DAG bundle ``(bucket, prefix)`` when DAGs come from S3."""
+    backend when Airflow reads it from Secrets Manager, plus the S3 DAG bundle ``(bucket, prefix)``
+    when DAGs come from S3."""
     if component not in IRSA_COMPONENTS:
-        raise ValueError(f"'{component}' has no IRSA role; roles exist for {', '.join(IRSA_COMPONENTS)}")
+        allowed = ", ".join(c.chart_key for c in IRSA_COMPONENTS)
+        raise ValueError(f"'{component.chart_key}' has no IRSA role; roles exist for {allowed}")
     statements = logs_statements(
         partition, region, logs_bucket, logs_prefix, logs_key_arn, write=component in LOG_WRITERS
     )
-    if secrets_prefixes and component in SECRETS_READERS:
-        if secrets_key_arn is None:
-            raise ValueError("the secrets backend's prefixes need the KMS key that encrypts them")
-        statements += secrets_statements(partition, region, account_id, secrets_prefixes, secrets_key_arn)
+    if secrets is not None and secrets.prefixes and component in SECRETS_READERS:
+        statements += secrets_statements(partition, region, account_id, secrets.prefixes, secrets.key_arn)
     if dag_bundle is not None and component in DAG_BUNDLE_READERS:
         statements += dag_bundle_statements(partition, *dag_bundle)
     return document(statements)

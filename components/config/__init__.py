@@ -1,7 +1,1 @@
-"""The typed stack config: model, tier defaults, rules and the loader."""
-
-from .errors import PROJECT, ConfigError, Problem
-from .loader import load_stack_config
-from .model import StackConfig
-
-__all__ = ["PROJECT", "ConfigError", "Problem", "StackConfig", "load_stack_config"]
+"""The typed stack config: model, tier defaults, rules and the loader (pure: no Pulumi)."""

@@ -9,6 +9,7 @@ values, which may be JSON strings (how the Pulumi runtime passes objects) or alr
 from __future__ import annotations
 
 import difflib
+import logging
 import json
 import re
 import types
@@ -19,8 +20,11 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .errors import PROJECT, ConfigError, Problem
-from .model import SECRET_KEYS, TIERS, Secrets, StackConfig
-from .rules import CONFIG_RULES, Rule
+from .model import TIERS, StackConfig
+from .renames import RENAMED_KEYS, RenamedKey, Warn, apply_renames, reported_at_written_key
+from .rule import Rule
+from .rules import CONFIG_RULES
+from .secrets import SECRET_KEYS, Secrets
 from .tiers import deep_merge, tier_defaults
 
 # Namespaces of the providers the kit uses; their keys are theirs to check.
@@ -52,10 +56,17 @@ def load_stack_config(
     values: Mapping[str, Any],
     secret_keys: Collection[str] = (),
     extra_rules: Iterable[Rule] = (),
+    *,
+    warn: Warn = logging.getLogger(__name__).warning,
+    renames: tuple[RenamedKey, ...] = RENAMED_KEYS,
 ) -> StackConfig:
+    """``extra_rules`` run after the config rules (the capacity checks: see ``components/validation.py``);
+    ``warn`` receives one line per renamed key the stack file still uses."""
     problems: list[Problem] = []
     user = _own_keys(values, problems)
     secret_names = {key.split(":", 1)[1] for key in secret_keys if key.startswith(f"{PROJECT}:")}
+    moved = apply_renames(user, renames, warn, problems)
+    secret_names |= {new for new, old in moved.items() if old in secret_names}
 
     secrets = _secrets(user, secret_names, problems)
     sections = {key: value for key, value in user.items() if key not in _SECRET_ALIASES}
@@ -75,17 +86,14 @@ def load_stack_config(
         except ValidationError as error:
             problems += _translate(error, alias, _SECTION_TYPES[name])
 
-    # Imported here, not at the top: the capacity checks read this package's model.
-    from ..tuning.checks import CAPACITY_RULES
-
     explicit = frozenset(_dotted_keys(user))
     partial = StackConfig.model_construct(**valid)
-    for config_rule in (*CONFIG_RULES, *CAPACITY_RULES, *extra_rules):
+    for config_rule in (*CONFIG_RULES, *extra_rules):
         if all(name in valid for name in config_rule.needs):
             problems += list(config_rule.check(partial, explicit))
 
     if problems:
-        raise ConfigError(problems, stack=stack)
+        raise ConfigError([reported_at_written_key(problem, moved) for problem in problems], stack=stack)
     return StackConfig.model_validate(valid)
 
 

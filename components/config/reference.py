@@ -15,11 +15,11 @@ from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from .base import Resources
 from .errors import PROJECT
-from .model import TIERS, Resources, Secrets, StackConfig
+from .model import AWS_SECTIONS, TIERS, StackConfig
+from .secrets import Secrets
 from .tiers import tier_defaults
-
-_AWS_ONLY = ("aws", "database", "redis", "logs")
 _NOT_SET = "—"
 
 INTRO = f"""# Configuration reference
@@ -118,7 +118,7 @@ def _rows(model: type[BaseModel], prefix: list[str]) -> Iterator[tuple[list[str]
 
 
 def _default(path: list[str], field: FieldInfo, tier: str) -> str:
-    if tier == "local" and path[0] in _AWS_ONLY:
+    if tier == "local" and path[0] in AWS_SECTIONS:
         return "n/a"
     value = _lookup(tier_defaults(tier, "<stack>"), path)
     if value is PydanticUndefined:
@@ -128,6 +128,9 @@ def _default(path: list[str], field: FieldInfo, tier: str) -> str:
     if value is None and "Default: derived" in (field.description or ""):
         return "derived"
     return _format(value)
+
+
+_SECTION_FIELDS = {field.alias or name: field for name, field in StackConfig.model_fields.items()}
 
 
 def render_reference() -> str:
@@ -145,7 +148,9 @@ def render_reference() -> str:
         )
         sections.setdefault(path[0] if len(path) > 1 else "(top level)", []).append(row)
     for section, rows in sections.items():
-        lines += [f"## {section}", "", header, divider, *rows, ""]
+        field = _SECTION_FIELDS.get(section)
+        intro = [field.description or "", ""] if field is not None else []
+        lines += [f"## {section}", "", *intro, header, divider, *rows, ""]
     lines += [
         "## Secrets",
         "",
@@ -154,14 +159,6 @@ def render_reference() -> str:
         "| key | what it is |",
         "|---|---|",
     ]
-    purposes = {
-        "slackWebhookUrl": "Slack incoming-webhook URL; stored as the Airflow connection `slack.connId`.",
-        "openlineageApiKey": "API key of the lineage endpoint; reaches Airflow through a Kubernetes Secret only.",
-        "vaultAddress": "Vault address, for Airflow's VaultBackend and for the kit when it manages Vault.",
-        "vaultToken": "Vault token the kit uses to create the policy and auth role (`vault.manage: true`).",
-        "dagsGitToken": "HTTPS token for a private DAG repository (`git-bundle`, `git-sync`).",
-    }
     for name, field in Secrets.model_fields.items():
-        key = field.alias or name
-        lines.append(f"| `{key}` | {purposes[key]} |")
+        lines.append(f"| `{field.alias or name}` | {field.description} |")
     return "\n".join(lines) + "\n"

@@ -1,5 +1,5 @@
-"""Secrets backends, Slack alerts and OpenLineage: what Airflow needs to use them (issue 5).
+"""Secrets backends, Slack alerts and OpenLineage: the Pulumi side (the pure side is in ``values``)."""
 
-The pure modules decide what Airflow is told (config, env vars, Secrets, the cluster policy);
-``resources.py`` is the thin Pulumi layer that creates the Secrets and the Vault side.
-"""
+from .component import Integrations
+
+__all__ = ["Integrations"]

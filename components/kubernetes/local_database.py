@@ -10,7 +10,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as kubernetes
 
-from ..naming import Names
+from ..naming.kubernetes import Names
 from ..values.database import DatabaseEndpoint
 from ..values.kit_secrets import POSTGRES_PASSWORD
 

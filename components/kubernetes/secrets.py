@@ -1,11 +1,22 @@
-"""A Kubernetes Secret of the kit: every value wrapped as a Pulumi secret."""
+"""The kit's Kubernetes Secrets: every value wrapped as a Pulumi secret, and what each holds
+remembered for the rollout checksums."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_kubernetes as kubernetes
+
+from ..values.rollout import ROLLOUT_GROUPS, content_checksum
+
+
+@dataclass(frozen=True)
+class KitSecret:
+    purpose: str  # what the Secret is for: `metadata`, `broker-url`... (see values/rollout.py)
+    resource: kubernetes.core.v1.Secret
+    data: Mapping[str, pulumi.Input[str]]
 
 
 def kit_secret(
@@ -22,3 +33,41 @@ def kit_secret(
         string_data={key: pulumi.Output.secret(value) for key, value in string_data.items()},
         opts=opts,
     )
+
+
+@dataclass(frozen=True)
+class SecretFactory:
+    """Creates the release's Secrets as ``<prefix>-<purpose>`` in one namespace, with one set of options."""
+
+    prefix: str
+    namespace: pulumi.Input[str]
+    opts: pulumi.ResourceOptions
+
+    def create(
+        self,
+        purpose: str,
+        secret_name: str,
+        data: Mapping[str, pulumi.Input[str]],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> KitSecret:
+        options = pulumi.ResourceOptions.merge(self.opts, opts)
+        resource = kit_secret(f"{self.prefix}-{purpose}", secret_name, self.namespace, data, options)
+        return KitSecret(purpose, resource, data)
+
+
+def rollout_checksums(secrets: Iterable[KitSecret]) -> pulumi.Output[dict[str, str]]:
+    """Per pod group, a checksum of the Secrets its pods read at start-up (see values/rollout.py).
+    A one-way hash of random credentials is not secret, so it is unwrapped: the chart values
+    stay readable in the plan."""
+    by_purpose = {secret.purpose: secret.data for secret in secrets}
+    checksums: dict[str, pulumi.Output[str]] = {}
+    for group, purposes in ROLLOUT_GROUPS.items():
+        parts = [
+            pulumi.Output.from_input(by_purpose[purpose][key])
+            for purpose in purposes
+            if purpose in by_purpose
+            for key in sorted(by_purpose[purpose])
+        ]
+        if parts:
+            checksums[group] = pulumi.Output.unsecret(pulumi.Output.all(*parts).apply(content_checksum))
+    return pulumi.Output.all(**checksums)

@@ -83,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         print(error.report(), file=sys.stderr)
         return EXIT_INVALID
 
+    for warning in plan.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
     if args.chart:
         from .render import render_chart
 

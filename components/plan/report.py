@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from ..config.registry import AIRFLOW_SERVICES, PGBOUNCER
 from ..tuning.capacity import capacity_summary
 from .engine import Registration
 from .replacements import Replacement
@@ -94,10 +95,10 @@ def _tree(resources: list[Registration]) -> list[str]:
 
 def _replicas(values: dict[str, Any]) -> list[str]:
     lines = []
-    for component in ("scheduler", "apiServer", "triggerer", "dagProcessor", "pgbouncer"):
-        section = values.get(component) or {}
+    for component in (*AIRFLOW_SERVICES, PGBOUNCER):
+        section = values.get(component.chart_key) or {}
         if section.get("enabled", True) and "replicas" in section:
-            lines.append(f"  {component}: {section['replicas']}")
+            lines.append(f"  {component.chart_key}: {section['replicas']}")
     keda = ((values.get("workers") or {}).get("celery") or {}).get("keda") or {}
     if keda.get("enabled"):
         lines.append(f"  celery workers: {keda.get('minReplicaCount')}..{keda.get('maxReplicaCount')} (KEDA)")

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config.errors import PROJECT
-from ..config.loader import load_stack_config
 from ..config.model import StackConfig
 from ..config.stackfile import StackFile
 from ..program import main as program
 from ..tuning.capacity import capacity_report
 from ..tuning.derive import derive_tuning
+from ..validation import validated_stack_config
 from .engine import Registration, run_under_mocks
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -23,6 +23,7 @@ class Plan:
     resources: list[Registration]
     chart_values: dict[str, Any]
     capacity: dict[str, Any]
+    warnings: list[str]  # what `pulumi up` would warn about (renamed keys still in use)
 
     @property
     def stack(self) -> str:
@@ -43,6 +44,7 @@ class Plan:
     def as_json(self) -> dict[str, Any]:
         return {
             "stack": self.stack,
+            "warnings": self.warnings,
             # Registration order depends on how Outputs resolve; sorted, two plans diff cleanly.
             "resources": [r.as_plan() for r in sorted(self.resources, key=lambda r: r.urn)],
             "airflowConfig": self.airflow_config,
@@ -53,7 +55,8 @@ class Plan:
 
 def plan_stack(stack_file: StackFile) -> Plan:
     """Raises ``ConfigError`` (every problem at once) before anything is registered."""
-    cfg = load_stack_config(stack_file.stack, stack_file.values, stack_file.secret_keys)
+    # The program validates again under the mock engine and logs its own warnings: none here.
+    cfg = validated_stack_config(stack_file.stack, stack_file.values, stack_file.secret_keys, warn=lambda _: None)
     run = run_under_mocks(
         program,
         project=PROJECT,
@@ -69,4 +72,5 @@ def plan_stack(stack_file: StackFile) -> Plan:
         resources=run.registrations,
         chart_values=releases[0].inputs.get("values", {}),
         capacity=capacity_report(cfg, derive_tuning(cfg)),
+        warnings=run.warnings,
     )

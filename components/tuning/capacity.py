@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..config.model import CELERY, KUBERNETES, StackConfig
-from .connections import database_limit, server_connections, tuning_connections
-from .settings import Tuning
+from ..config.executors import CELERY, KUBERNETES
+from ..config.model import StackConfig
+from .connection_budget import database_limit, server_connections, tuning_connections
+from .model import Tuning
 
 
 def capacity_report(cfg: StackConfig, tuning: Tuning) -> dict[str, Any]:
@@ -14,10 +15,10 @@ def capacity_report(cfg: StackConfig, tuning: Tuning) -> dict[str, Any]:
     executors: dict[str, Any] = {}
     if cfg.uses_celery:
         executors[CELERY] = {
-            "workers": tuning.keda_max_replicas,
-            "minWorkers": tuning.keda_min_replicas
-            if tuning.keda_min_replicas is not None
-            else tuning.keda_max_replicas,
+            "workers": tuning.max_celery_workers,
+            "minWorkers": tuning.min_celery_workers
+            if tuning.min_celery_workers is not None
+            else tuning.max_celery_workers,
             "autoscaled": cfg.celery.workers.keda,
             "workerConcurrency": tuning.worker_concurrency,
             "slots": tuning.celery_slots,
@@ -33,12 +34,12 @@ def capacity_report(cfg: StackConfig, tuning: Tuning) -> dict[str, Any]:
     limit = database_limit(cfg)
     used = server_connections(cfg, tuning)
     pgbouncer = None
-    if cfg.pgbouncer.enabled:
+    if tuning.pgbouncer is not None:
         pgbouncer = {
             "replicas": cfg.pgbouncer.replicas,
-            "maxClientConnPerPod": tuning.pgbouncer_max_client_conn,
-            "metadataPoolSizePerPod": tuning.pgbouncer_metadata_pool_size,
-            "resultBackendPoolSizePerPod": tuning.pgbouncer_result_backend_pool_size,
+            "maxClientConnPerPod": tuning.pgbouncer.max_client_conn,
+            "metadataPoolSizePerPod": tuning.pgbouncer.metadata_pool_size,
+            "resultBackendPoolSizePerPod": tuning.pgbouncer.result_backend_pool_size,
         }
     return {
         "peakRunningTasks": cfg.workload.peak_running_tasks,

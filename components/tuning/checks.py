@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 from ..config.errors import Problem
 from ..config.model import StackConfig
-from ..config.rules import Rule, rule
-from .connections import DatabaseLimit, database_limit, server_connections, tuning_connections
+from ..config.rule import Rule, rule
+from .connection_budget import DatabaseLimit, database_limit, server_connections, tuning_connections
 from .derive import WORKER_PROCESS_MEMORY_BYTES, derive_tuning, task_fit
 
 # Every section derive_tuning reads: a rule cannot judge a stack whose derivation lacks one.
@@ -75,7 +75,7 @@ def worker_slots_carry_the_peak(cfg: StackConfig, explicit: frozenset[str]) -> I
             "celery.workers.maxReplicas" if cfg.celery.workers.keda else "celery.workers.maxReplicas (fixed workers)"
         )
         parts.append(
-            f"{bound} {tuning.keda_max_replicas} × celery.workers.concurrency {tuning.worker_concurrency} "
+            f"{bound} {tuning.max_celery_workers} × celery.workers.concurrency {tuning.worker_concurrency} "
             f"= {tuning.celery_slots}"
         )
     if cfg.uses_kubernetes_executor:
@@ -94,13 +94,13 @@ def keda_minimum_within_maximum(cfg: StackConfig, explicit: frozenset[str]) -> I
         return  # both explicit: the config rule worker_bounds_ordered judges them
     tuning = derive_tuning(cfg)
     if (
-        tuning.keda_min_replicas is not None
-        and tuning.keda_max_replicas is not None
-        and tuning.keda_min_replicas > tuning.keda_max_replicas
+        tuning.min_celery_workers is not None
+        and tuning.max_celery_workers is not None
+        and tuning.min_celery_workers > tuning.max_celery_workers
     ):
         yield Problem(
             "celery.workers.minReplicas",
-            f"{tuning.keda_min_replicas} is above the {tuning.keda_max_replicas} workers KEDA may run "
+            f"{tuning.min_celery_workers} is above the {tuning.max_celery_workers} workers KEDA may run "
             "(celery.workers.maxReplicas, derived from workload.peakRunningTasks when unset)",
         )
 
@@ -171,7 +171,8 @@ def database_holds_the_connections(cfg: StackConfig, explicit: frozenset[str]) -
     clients = sum(c.total for c in budget.values())
     shares = ", ".join(f"{name} {c.total}" for name, c in budget.items() if c.total)
     room = _database_room(cfg, limit)
-    if not cfg.pgbouncer.enabled:
+    bouncer = tuning.pgbouncer
+    if bouncer is None:
         if clients > limit.available:
             yield Problem(
                 _database_key(cfg),
@@ -181,20 +182,19 @@ def database_holds_the_connections(cfg: StackConfig, explicit: frozenset[str]) -
             )
         return
     survivors = max(1, cfg.pgbouncer.replicas - 1)
-    if clients > tuning.pgbouncer_max_client_conn * survivors:
+    if clients > bouncer.max_client_conn * survivors:
         yield Problem(
             "pgbouncer.maxClientConn",
-            f"{tuning.pgbouncer_max_client_conn} per pod × {survivors} pod(s) left when one of pgbouncer.replicas "
+            f"{bouncer.max_client_conn} per pod × {survivors} pod(s) left when one of pgbouncer.replicas "
             f"{cfg.pgbouncer.replicas} is down cannot accept the {clients} clients Airflow may open ({shares})",
         )
     server = server_connections(cfg, tuning)
     if server > limit.available:
-        result_pool = tuning.pgbouncer_result_backend_pool_size or 0
         yield Problem(
             "pgbouncer.metadataPoolSize",
             f"PgBouncer may open {server} server connections "
-            f"((pgbouncer.metadataPoolSize {tuning.pgbouncer_metadata_pool_size} "
-            f"+ pgbouncer.resultBackendPoolSize {result_pool}) × pgbouncer.replicas {cfg.pgbouncer.replicas}) "
+            f"((pgbouncer.metadataPoolSize {bouncer.metadata_pool_size} "
+            f"+ pgbouncer.resultBackendPoolSize {bouncer.result_backend_pool_size or 0}) × pgbouncer.replicas {cfg.pgbouncer.replicas}) "
             f"but {room}",
         )
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from ..config.model import StackConfig
 from ..config.quantities import cpu_cores, memory_bytes
-from .connections import airflow_processes, component_connections, database_limit
-from .settings import Tuning
+from .connection_budget import airflow_processes, component_connections, database_limit
+from .model import PgbouncerPools, Tuning
 
 MIB = 2**20
 # A Celery worker's own main process (Airflow imported, Celery's consumer) before any task runs.
@@ -93,9 +93,7 @@ def derive_tuning(cfg: StackConfig) -> Tuning:
 
     slots = (celery_workers or 0) * (concurrency or 0) + (task_pods or 0)
     pool_size, max_overflow = _sqlalchemy_pool(cfg, celery_workers, concurrency, task_pods)
-    client_conn, metadata_pool, result_pool = _pgbouncer_pools(
-        cfg, pool_size, max_overflow, celery_workers, concurrency, task_pods
-    )
+    pgbouncer = _pgbouncer_pools(cfg, pool_size, max_overflow, celery_workers, concurrency, task_pods)
     return Tuning(
         parallelism=cfg.tuning.parallelism or math.ceil(slots / max(1, cfg.scheduler.replicas - 1)),
         max_active_tasks_per_dag=cfg.workload.max_active_tasks_per_dag,
@@ -106,13 +104,11 @@ def derive_tuning(cfg: StackConfig) -> Tuning:
         sql_alchemy_pool_size=pool_size,
         sql_alchemy_max_overflow=max_overflow,
         worker_concurrency=concurrency,
-        keda_min_replicas=keda_min,
-        keda_max_replicas=celery_workers,
+        min_celery_workers=keda_min,
+        max_celery_workers=celery_workers,
         worker_pods_creation_batch_size=batch_size,
-        pgbouncer_max_client_conn=client_conn,
-        pgbouncer_metadata_pool_size=metadata_pool,
-        pgbouncer_result_backend_pool_size=result_pool,
         kubernetes_task_pods=task_pods,
+        pgbouncer=pgbouncer,
     )
 
 
@@ -160,15 +156,15 @@ def _pgbouncer_pools(
     celery_workers: int | None,
     concurrency: int | None,
     task_pods: int | None,
-) -> tuple[int | None, int | None, int | None]:
-    """(max_client_conn, metadata pool, result-backend pool) per PgBouncer pod.
+) -> PgbouncerPools | None:
+    """PgBouncer's client limit and server pools per pod; None with PgBouncer off.
 
     Every pod must accept all clients when one of its peers is down, hence the division by the
     survivors. Server pools start at the chart's defaults and grow with the clients they serve.
     """
     bouncer = cfg.pgbouncer
     if not bouncer.enabled:
-        return None, None, None
+        return None
     budget = component_connections(
         cfg,
         pool_size=pool_size,
@@ -191,4 +187,4 @@ def _pgbouncer_pools(
         result_pool = bouncer.result_backend_pool_size or max(
             CHART_RESULT_BACKEND_POOL_SIZE, math.ceil(result_clients / CLIENTS_PER_SERVER_CONNECTION / bouncer.replicas)
         )
-    return client_conn, metadata_pool, result_pool
+    return PgbouncerPools(client_conn, metadata_pool, result_pool)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from ..config.model import StackConfig
-from ..integrations.airflow_config import integrations_airflow_config
-from ..tuning.airflow_config import tuning_airflow_config
-from ..tuning.settings import Tuning
+from ..tuning.airflow_options import tuning_airflow_options
+from ..tuning.model import Tuning
+from .integrations import integration_specs, integrations_airflow_config
 from .logging import logging_airflow_config
-from .refs import InfraRefs
+from .refs import AwsRefs
 
 AirflowConfig = dict[str, dict[str, str | int | float | bool]]
 
@@ -32,13 +32,13 @@ def core_airflow_config(cfg: StackConfig) -> AirflowConfig:
     }
 
 
-def compose_airflow_config(cfg: StackConfig, tuning: Tuning, refs: InfraRefs) -> AirflowConfig:
+def compose_airflow_config(cfg: StackConfig, tuning: Tuning, refs: AwsRefs | None) -> AirflowConfig:
     kit = merge_fragments(
         [
             core_airflow_config(cfg),
-            tuning_airflow_config(tuning, cfg),
-            logging_airflow_config(cfg, refs),
-            integrations_airflow_config(cfg),
+            tuning_airflow_options(tuning, cfg),
+            logging_airflow_config(refs),
+            integrations_airflow_config(integration_specs(cfg)),
         ]
     )
     for section, options in cfg.airflow.config.items():

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import json
 
-from ..naming import connection_env_name
-from .refs import InfraRefs
+from ..naming.kubernetes import connection_env_name
+from .refs import AwsRefs
 
 AWS_CONN_ID = "aws_irsa"
 
 
-def aws_connection_env(refs: InfraRefs) -> dict[str, str]:
+def aws_connection_env(refs: AwsRefs) -> dict[str, str]:
     """The chart ``env`` entry that defines the connection ``aws_irsa``."""
-    if not refs.aws_region:
-        raise ValueError("the AWS connection needs the AWS region")
-    extra = {"region_name": refs.aws_region}
+    extra = {"region_name": refs.region}
     return {
         "name": connection_env_name(AWS_CONN_ID),
         "value": json.dumps({"conn_type": "aws", "extra": extra}, separators=(",", ":")),

@@ -11,17 +11,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..config.model import ComponentSpec, Resources, StackConfig
+from ..config.base import Resources
+from ..config.model import StackConfig
+from ..config.registry import AIRFLOW_SERVICES, CELERY_WORKERS, PGBOUNCER, Component
 from ..config.tiers import deep_merge
-from ..integrations.chart_inputs import IntegrationChartInputs
-from ..naming import Names, connection_env_name
-from ..tuning.settings import Tuning
+from ..naming.kubernetes import Names, connection_env_name
+from ..tuning.model import Tuning
 from .aws_connection import aws_connection_env
 from .dags import DAGS_GIT_CONN_ID, dags_values
 from .files import load_values, values_files
+from .integrations import IntegrationChartInputs
 from .kit_secrets import ASYNC_CONNECTION, CONNECTION, KitSecrets, kit_secrets
-from .logging import remote_logs
-from .refs import InfraRefs
+from .refs import AwsRefs
 from .rollout import rollout_annotations
 
 Values = dict[str, Any]
@@ -30,27 +31,18 @@ IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
 ZONE = "topology.kubernetes.io/zone"
 HOSTNAME = "kubernetes.io/hostname"
 
-# Chart value key → the `component` label the chart puts on that component's pods.
-COMPONENT_LABELS = {
-    "scheduler": "scheduler",
-    "apiServer": "api-server",
-    "triggerer": "triggerer",
-    "dagProcessor": "dag-processor",
-    "pgbouncer": "pgbouncer",
-    "workers": "worker",
-}
-
 
 def compose_chart_values(
     cfg: StackConfig,
     names: Names,
     tuning: Tuning,
-    refs: InfraRefs,
+    refs: AwsRefs | None,
     airflow_config: Mapping[str, Mapping[str, Any]],
     integration_inputs: IntegrationChartInputs,
     secret_checksums: Mapping[str, str] | None = None,
 ) -> Values:
-    """``secret_checksums``: group → checksum of the kit Secrets its pods read (``rollout.py``)."""
+    """``refs``: the AWS data plane's references, None in the local tier (no AWS).
+    ``secret_checksums``: group → checksum of the kit Secrets its pods read (``rollout.py``)."""
     secrets = kit_secrets(cfg, names)
     values = load_values(values_files(cfg))
     for part in (
@@ -63,7 +55,7 @@ def compose_chart_values(
         _network_policies(cfg, names),
         _ingress(cfg),
         dags_values(cfg, secrets),
-        _environment(cfg, refs, secrets, integration_inputs),
+        _environment(refs, secrets, integration_inputs, git_bundle=cfg.dags.source == "git-bundle"),
         rollout_annotations(secret_checksums or {}),
     ):
         values = deep_merge(values, part)
@@ -100,12 +92,12 @@ def _keys_and_connections(cfg: StackConfig, secrets: KitSecrets) -> Values:
         "jwtSecretName": secrets.jwt_secret,
         "data": data,
     }
-    if cfg.uses_celery:
-        data["brokerUrlSecretName"] = secrets.broker_url
-        data["resultBackendSecretName"] = secrets.result_backend
-    if secrets.redis_password:
+    if secrets.celery is not None:
+        data["brokerUrlSecretName"] = secrets.celery.broker_url
+        data["resultBackendSecretName"] = secrets.celery.result_backend
+    if secrets.local is not None and secrets.local.redis_password is not None:
         # The chart's in-cluster Redis (local tier), its password from the kit's Secret.
-        values["redis"] = {"enabled": True, "passwordSecretName": secrets.redis_password}
+        values["redis"] = {"enabled": True, "passwordSecretName": secrets.local.redis_password}
     return values
 
 
@@ -113,15 +105,15 @@ def _resources(resources: Resources) -> Values:
     return resources.model_dump(by_alias=True, exclude_none=True)
 
 
-def _service_account(component: str, names: Names, refs: InfraRefs) -> Values:
+def _service_account(component: Component, names: Names, refs: AwsRefs | None) -> Values:
     account: Values = {"create": True, "name": names.service_account(component)}
-    role_arn = refs.role_arns.get(component)
+    role_arn = refs.role_arns.get(component.chart_key) if refs is not None else None
     if role_arn:
         account["annotations"] = {IRSA_ANNOTATION: role_arn}
     return account
 
 
-def _placement(cfg: StackConfig, names: Names, component: str) -> Values:
+def _placement(cfg: StackConfig, names: Names, component: Component) -> Values:
     """Spread a component's pods across zones, and prefer different nodes.
 
     Prod refuses to schedule a pod that would unbalance the zones; the other AWS tiers only
@@ -129,7 +121,7 @@ def _placement(cfg: StackConfig, names: Names, component: str) -> Values:
     """
     if not cfg.on_aws:
         return {}
-    selector = {"matchLabels": {"tier": "airflow", "component": COMPONENT_LABELS[component], "release": names.release}}
+    selector = {"matchLabels": {"tier": "airflow", "component": component.label, "release": names.release}}
     return {
         "topologySpreadConstraints": [
             {
@@ -149,31 +141,26 @@ def _placement(cfg: StackConfig, names: Names, component: str) -> Values:
     }
 
 
-def _airflow_components(cfg: StackConfig, names: Names, refs: InfraRefs) -> Values:
-    specs: dict[str, ComponentSpec] = {
-        "scheduler": cfg.scheduler,
-        "apiServer": cfg.api_server,
-        "triggerer": cfg.triggerer,
-        "dagProcessor": cfg.dag_processor,
-    }
+def _airflow_components(cfg: StackConfig, names: Names, refs: AwsRefs | None) -> Values:
     return {
-        component: {
-            "replicas": spec.replicas,
-            "resources": _resources(spec.resources),
-            "serviceAccount": _service_account(component, names, refs),
-            **_placement(cfg, names, component),
+        service.chart_key: {
+            "replicas": service.spec(cfg).replicas,
+            "resources": _resources(service.resources(cfg)),
+            "serviceAccount": _service_account(service, names, refs),
+            **_placement(cfg, names, service),
         }
-        for component, spec in specs.items()
+        for service in AIRFLOW_SERVICES
     }
 
 
 def _pgbouncer(cfg: StackConfig, names: Names, tuning: Tuning, secrets: KitSecrets) -> Values:
-    if not cfg.pgbouncer.enabled:
+    pools = tuning.pgbouncer
+    if pools is None or secrets.pgbouncer is None:
         return {"pgbouncer": {"enabled": False}}
-    pools = {
-        "maxClientConn": tuning.pgbouncer_max_client_conn,
-        "metadataPoolSize": tuning.pgbouncer_metadata_pool_size,
-        "resultBackendPoolSize": tuning.pgbouncer_result_backend_pool_size,
+    sizes = {
+        "maxClientConn": pools.max_client_conn,
+        "metadataPoolSize": pools.metadata_pool_size,
+        "resultBackendPoolSize": pools.result_backend_pool_size,
     }
     return {
         "pgbouncer": {
@@ -182,33 +169,33 @@ def _pgbouncer(cfg: StackConfig, names: Names, tuning: Tuning, secrets: KitSecre
             "resources": _resources(cfg.pgbouncer.resources),
             # The kit renders pgbouncer.ini itself (it must reach RDS with TLS) with these same
             # sizes; the chart's copies keep `helm get values` truthful.
-            **{key: size for key, size in pools.items() if size is not None},
-            "configSecretName": secrets.pgbouncer_config,
-            "metricsExporterSidecar": {"statsSecretName": secrets.pgbouncer_stats, "statsSecretKey": CONNECTION},
-            **_placement(cfg, names, "pgbouncer"),
+            **{key: size for key, size in sizes.items() if size is not None},
+            "configSecretName": secrets.pgbouncer.config,
+            "metricsExporterSidecar": {"statsSecretName": secrets.pgbouncer.stats, "statsSecretKey": CONNECTION},
+            **_placement(cfg, names, PGBOUNCER),
         }
     }
 
 
-def _celery_workers(cfg: StackConfig, names: Names, tuning: Tuning, refs: InfraRefs) -> Values:
+def _celery_workers(cfg: StackConfig, names: Names, tuning: Tuning, refs: AwsRefs | None) -> Values:
     workers = cfg.celery.workers
     celery: Values = {
         "resources": _resources(workers.resources),
-        "serviceAccount": _service_account("workers", names, refs),
-        # With task logs in S3 a worker keeps nothing worth a volume: a Deployment, no PVC.
-        "persistence": {"enabled": not remote_logs(cfg)},
+        "serviceAccount": _service_account(CELERY_WORKERS, names, refs),
+        # With task logs in S3 (the AWS tiers) a worker keeps nothing worth a volume: a Deployment, no PVC.
+        "persistence": {"enabled": refs is None},
         "keda": {"enabled": workers.keda},
-        **_placement(cfg, names, "workers"),
+        **_placement(cfg, names, CELERY_WORKERS),
     }
     if workers.keda:
-        celery["keda"] |= {"minReplicaCount": tuning.keda_min_replicas, "maxReplicaCount": tuning.keda_max_replicas}
+        celery["keda"] |= {"minReplicaCount": tuning.min_celery_workers, "maxReplicaCount": tuning.max_celery_workers}
     else:
         # Without an autoscaler, run the count the peak needs.
-        celery["replicas"] = tuning.keda_max_replicas
+        celery["replicas"] = tuning.max_celery_workers
     return {"workers": {"celery": celery}}
 
 
-def _kubernetes_executor(cfg: StackConfig, names: Names, refs: InfraRefs) -> Values:
+def _kubernetes_executor(cfg: StackConfig, names: Names, refs: AwsRefs | None) -> Values:
     executor = cfg.kubernetes_executor
     # With Celery too, task pods share the Celery workers' service account (created once, for
     # the celery part); alone, the pod template's own service account is created with that name.
@@ -216,9 +203,9 @@ def _kubernetes_executor(cfg: StackConfig, names: Names, refs: InfraRefs) -> Val
         "resources": _resources(cfg.workload.task_resources),
         "nodeSelector": dict(executor.node_selector),
         "tolerations": [toleration.model_dump(by_alias=True, exclude_none=True) for toleration in executor.tolerations],
-        "serviceAccount": {"create": False, "name": names.service_account("workers")}
+        "serviceAccount": {"create": False, "name": names.service_account(CELERY_WORKERS)}
         if cfg.uses_celery
-        else _service_account("workers", names, refs),
+        else _service_account(CELERY_WORKERS, names, refs),
     }
     return {"workers": {"kubernetes": kubernetes}}
 
@@ -259,10 +246,10 @@ def _ingress(cfg: StackConfig) -> Values:
 
 
 def _environment(
-    cfg: StackConfig, refs: InfraRefs, secrets: KitSecrets, integration_inputs: IntegrationChartInputs
+    refs: AwsRefs | None, secrets: KitSecrets, integration_inputs: IntegrationChartInputs, *, git_bundle: bool
 ) -> Values:
     env = list(integration_inputs.env)
-    if cfg.on_aws:
+    if refs is not None:
         env.append(aws_connection_env(refs))
     secret_env = [
         {
@@ -272,7 +259,7 @@ def _environment(
         },
         *integration_inputs.secret_env,
     ]
-    if cfg.dags.source == "git-bundle" and secrets.dags_git:
+    if git_bundle and secrets.dags_git:
         secret_env.append(
             {"envName": connection_env_name(DAGS_GIT_CONN_ID), "secretName": secrets.dags_git, "secretKey": CONNECTION}
         )

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from ..naming import Names
+from ..naming.kubernetes import Names
+from ..tuning.model import PgbouncerPools
 
 PGBOUNCER_PORT = 6543  # the chart's ports.pgbouncer
 MAX_PREPARED_STATEMENTS = 200
@@ -23,13 +24,6 @@ class DatabaseEndpoint:
     user: str
     password: str = field(repr=False)
     sslmode: str  # "require" against RDS; "disable" for the local in-cluster PostgreSQL
-
-
-@dataclass(frozen=True)
-class PoolSizes:
-    max_client_conn: int
-    metadata_pool_size: int
-    result_backend_pool_size: int | None  # None without Celery: no result-backend pool
 
 
 def _url(user: str, password: str, host: str, port: int, database: str, sslmode: str) -> str:
@@ -85,7 +79,7 @@ def result_backend_url(db: DatabaseEndpoint, names: Names, pgbouncer: bool) -> s
     )
 
 
-def pgbouncer_ini(db: DatabaseEndpoint, names: Names, pools: PoolSizes) -> str:
+def pgbouncer_ini(db: DatabaseEndpoint, names: Names, pools: PgbouncerPools) -> str:
     """``pgbouncer.ini`` in the chart's own layout, pointing at the database with TLS required."""
     databases = [
         f"{pgbouncer_database(names)} = host={db.host} dbname={db.name} port={db.port} "

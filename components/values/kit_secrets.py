@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..config.model import StackConfig
-from ..naming import Names
+from ..naming.kubernetes import Names
 
 # Keys the chart reads inside each Secret.
 FERNET_KEY = "fernet-key"
@@ -30,38 +30,59 @@ GIT_SYNC_PASSWORD_KEYS = ("GITSYNC_PASSWORD", "GIT_SYNC_PASSWORD")
 
 
 @dataclass(frozen=True)
+class CelerySecrets:
+    broker_url: str  # `connection`: the broker URL
+    result_backend: str  # `connection` with the `db+postgresql://` scheme
+
+
+@dataclass(frozen=True)
+class PgbouncerSecrets:
+    config: str  # pgbouncer.ini and users.txt
+    stats: str  # the metrics exporter's connection to PgBouncer's admin console
+
+
+@dataclass(frozen=True)
+class LocalTierSecrets:
+    """The local tier's in-cluster stores: the kit's PostgreSQL and the chart's Redis."""
+
+    database: str  # the PostgreSQL password
+    admin: str  # the password of the kit-created admin user
+    redis_password: str | None  # Celery only: the chart's in-cluster Redis
+
+
+@dataclass(frozen=True)
 class KitSecrets:
     fernet_key: str
     api_secret_key: str
     jwt_secret: str
     metadata: str  # `connection` as Airflow pods use it (through PgBouncer when it is on)
     migration: str  # `connection` straight to the database, for the kit's migration Job
-    result_backend: str | None  # Celery: `connection` with the `db+postgresql://` scheme
-    pgbouncer_config: str | None
-    pgbouncer_stats: str | None
-    broker_url: str | None
-    redis_password: str | None  # local tier: the chart's in-cluster Redis
-    local_database: str | None  # local tier: the kit's in-cluster PostgreSQL
-    local_admin: str | None  # local tier: the password of the kit-created admin user
+    celery: CelerySecrets | None
+    pgbouncer: PgbouncerSecrets | None
     dags_git: str | None  # git-bundle: AIRFLOW_CONN_DAGS_GIT; git-sync: GITSYNC_* credentials
+    local: LocalTierSecrets | None
 
 
 def kit_secrets(cfg: StackConfig, names: Names) -> KitSecrets:
-    local = not cfg.on_aws
+    celery = cfg.uses_celery
     return KitSecrets(
         fernet_key=names.secret("fernet-key"),
         api_secret_key=names.secret("api-secret-key"),
         jwt_secret=names.secret("jwt-secret"),
         metadata=names.secret("metadata"),
         migration=names.secret("metadata-direct"),
-        result_backend=names.secret("result-backend") if cfg.uses_celery else None,
-        pgbouncer_config=names.secret("pgbouncer-config") if cfg.pgbouncer.enabled else None,
-        pgbouncer_stats=names.secret("pgbouncer-stats") if cfg.pgbouncer.enabled else None,
-        broker_url=names.secret("broker-url") if cfg.uses_celery else None,
-        redis_password=names.secret("redis-password") if local and cfg.uses_celery else None,
-        local_database=names.secret("postgresql") if local else None,
-        local_admin=names.secret("admin-user") if local else None,
+        celery=CelerySecrets(names.secret("broker-url"), names.secret("result-backend")) if celery else None,
+        pgbouncer=PgbouncerSecrets(names.secret("pgbouncer-config"), names.secret("pgbouncer-stats"))
+        if cfg.pgbouncer.enabled
+        else None,
         dags_git=names.secret("dags-git")
         if cfg.dags.source in ("git-bundle", "git-sync") and cfg.secrets.dags_git_token is not None
         else None,
+        local=None
+        if cfg.on_aws
+        else LocalTierSecrets(
+            database=names.secret("postgresql"),
+            admin=names.secret("admin-user"),
+            redis_password=names.secret("redis-password") if celery else None,
+        ),
     )

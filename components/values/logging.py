@@ -6,21 +6,14 @@ AWS tiers write task logs to the stack's S3 bucket through the keyless ``aws_irs
 
 from __future__ import annotations
 
-from ..config.model import StackConfig
-from ..naming import LOGS_PREFIX
+from ..naming.aws import LOGS_PREFIX
 from .aws_connection import AWS_CONN_ID
-from .refs import InfraRefs
+from .refs import AwsRefs
 
 
-def remote_logs(cfg: StackConfig) -> bool:
-    return cfg.on_aws
-
-
-def logging_airflow_config(cfg: StackConfig, refs: InfraRefs) -> dict[str, dict[str, str | bool]]:
-    if not remote_logs(cfg):
+def logging_airflow_config(refs: AwsRefs | None) -> dict[str, dict[str, str | bool]]:
+    if refs is None:
         return {}
-    if not refs.logs_bucket:
-        raise ValueError("remote logging needs the logs bucket of the AWS stack")
     return {
         "logging": {
             "remote_logging": True,

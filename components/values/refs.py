@@ -1,8 +1,9 @@
-"""Plain values from the infrastructure that the chart values need.
+"""Plain values from the AWS data plane that the chart values need.
 
-The Pulumi layer resolves its Outputs into an ``InfraRefs`` first and then calls the pure
-composers with it, so composition stays a plain function that tests call without Pulumi.
-Nothing here is secret: credentials reach the chart only as the names of Kubernetes Secrets.
+The Pulumi layer resolves its Outputs into an ``AwsRefs`` first and then calls the pure
+composers with it, so composition stays a plain function that tests call without Pulumi. The
+local tier has no AWS, and so no refs (``None``). Nothing here is secret: credentials reach the
+chart only as the names of Kubernetes Secrets.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
-class InfraRefs:
-    aws_region: str | None = None
-    logs_bucket: str | None = None
-    # chart component ("scheduler", "apiServer", "triggerer", "dagProcessor", "workers") → IAM role ARN
+class AwsRefs:
+    region: str
+    logs_bucket: str
+    # chart component key ("scheduler", "apiServer", ..., "workers") → IRSA role ARN
     role_arns: Mapping[str, str] = field(default_factory=dict)

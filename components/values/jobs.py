@@ -11,8 +11,8 @@ import hashlib
 from typing import Any
 
 from ..config.model import StackConfig
-from ..naming import Names
-from ..values.kit_secrets import CONNECTION, FERNET_KEY, KitSecrets
+from ..naming.kubernetes import Names
+from .kit_secrets import CONNECTION, FERNET_KEY, KitSecrets, LocalTierSecrets
 
 # The chart's default `[core] auth_manager`; `airflow db migrate` also migrates the tables of
 # the configured auth manager, so the Job must configure the same one.
@@ -118,14 +118,12 @@ def migration_job(cfg: StackConfig, names: Names, secrets: KitSecrets, default_p
     )
 
 
-def local_admin_job(cfg: StackConfig, names: Names, secrets: KitSecrets) -> dict[str, Any]:
+def local_admin_job(cfg: StackConfig, names: Names, secrets: KitSecrets, local: LocalTierSecrets) -> dict[str, Any]:
     """Local tier only: an Admin user whose password is a kit-generated Secret (never admin/admin).
     ``airflow users create`` leaves an existing user alone, so a re-run is harmless."""
-    if secrets.local_admin is None:
-        raise ValueError("the admin-user Job exists in the local tier only")
     script = (
         f"exec airflow users create --role Admin --username {LOCAL_ADMIN_USER} "
         '--email admin@localhost --firstname Local --lastname Admin --password "$ADMIN_PASSWORD"'
     )
-    env = [*_database_env(cfg, secrets), _secret_env("ADMIN_PASSWORD", secrets.local_admin, LOCAL_ADMIN_PASSWORD_KEY)]
+    env = [*_database_env(cfg, secrets), _secret_env("ADMIN_PASSWORD", local.admin, LOCAL_ADMIN_PASSWORD_KEY)]
     return _airflow_job(cfg, versioned_job_name(cfg, names, "create-admin"), "create-user", script, env)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from .loader import load_stack_config
-from .model import StackConfig
+from ..config.model import StackConfig
+from ..validation import validated_stack_config
 
 
 def config_from_pulumi() -> StackConfig:
-    """All config of this stack, validated; raises ``ConfigError`` listing every problem."""
+    """All config of this stack, validated; raises ``ConfigError`` listing every problem.
+    A renamed key the stack file still uses becomes a warning in `pulumi up`'s output."""
     values = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     secret_keys = {key for key in values if runtime_config.is_config_secret(key)}
     secret_keys |= set(runtime_config.get_config_secret_keys_env())
-    return load_stack_config(pulumi.get_stack(), values, secret_keys)
+    return validated_stack_config(pulumi.get_stack(), values, secret_keys, warn=pulumi.log.warn)

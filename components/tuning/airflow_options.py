@@ -7,10 +7,10 @@ reads them from ``Tuning`` directly.
 from __future__ import annotations
 
 from ..config.model import StackConfig
-from .settings import Tuning
+from .model import Tuning
 
 
-def tuning_airflow_config(tuning: Tuning, cfg: StackConfig) -> dict[str, dict[str, int]]:
+def tuning_airflow_options(tuning: Tuning, cfg: StackConfig) -> dict[str, dict[str, int]]:
     config: dict[str, dict[str, int]] = {
         "core": {
             "parallelism": tuning.parallelism,

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from ..config.model import StackConfig
 from .rds_instances import rds_default_max_connections
-from .settings import Tuning
+from .model import Tuning
 
 # The local tier's in-cluster PostgreSQL (components/kubernetes/local_database.py) runs with PostgreSQL's default.
 IN_CLUSTER_POSTGRES_MAX_CONNECTIONS = 100
@@ -141,7 +141,7 @@ def tuning_connections(cfg: StackConfig, tuning: Tuning) -> dict[str, ComponentC
         cfg,
         pool_size=tuning.sql_alchemy_pool_size,
         max_overflow=tuning.sql_alchemy_max_overflow,
-        celery_workers=tuning.keda_max_replicas,
+        celery_workers=tuning.max_celery_workers,
         worker_concurrency=tuning.worker_concurrency,
         task_pods=tuning.kubernetes_task_pods,
     )
@@ -149,7 +149,6 @@ def tuning_connections(cfg: StackConfig, tuning: Tuning) -> dict[str, ComponentC
 
 def server_connections(cfg: StackConfig, tuning: Tuning) -> int:
     """Connections PostgreSQL itself sees: Airflow's own, or PgBouncer's server pools."""
-    if not cfg.pgbouncer.enabled:
+    if tuning.pgbouncer is None:
         return sum(c.total for c in tuning_connections(cfg, tuning).values())
-    per_pod = (tuning.pgbouncer_metadata_pool_size or 0) + (tuning.pgbouncer_result_backend_pool_size or 0)
-    return per_pod * cfg.pgbouncer.replicas
+    return tuning.pgbouncer.server_connections * cfg.pgbouncer.replicas

@@ -6,10 +6,24 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class PgbouncerPools:
+    """PgBouncer's limits per pod (the chart's ``pgbouncer.*`` names)."""
+
+    max_client_conn: int  # pgbouncer.maxClientConn
+    metadata_pool_size: int  # pgbouncer.metadataPoolSize
+    result_backend_pool_size: int | None  # pgbouncer.resultBackendPoolSize; None without Celery
+
+    @property
+    def server_connections(self) -> int:
+        """Server connections one PgBouncer pod may open to the database."""
+        return self.metadata_pool_size + (self.result_backend_pool_size or 0)
+
+
+@dataclass(frozen=True)
 class Tuning:
     """Every setting that caps concurrency, derived from the workload or overridden in config.
 
-    Fields that do not apply to the stack's executor are ``None``.
+    Fields that do not apply to the stack (its executor, PgBouncer off) are ``None``.
     """
 
     parallelism: int  # [core] parallelism, per scheduler
@@ -20,19 +34,18 @@ class Tuning:
     sql_alchemy_pool_size: int  # [database]
     sql_alchemy_max_overflow: int  # [database]
     worker_concurrency: int | None  # [celery]; workers.celery.keda divides by it
-    keda_min_replicas: int | None  # workers.celery.keda.minReplicaCount (None when KEDA is off)
-    keda_max_replicas: int | None  # workers.celery.keda.maxReplicaCount; without KEDA, workers.celery.replicas
+    # The most Celery workers: KEDA's maxReplicaCount, or the fixed replica count without KEDA.
+    max_celery_workers: int | None
+    min_celery_workers: int | None  # KEDA's minReplicaCount; None when KEDA is off
     worker_pods_creation_batch_size: int | None  # [kubernetes_executor]
     kubernetes_task_pods: int | None  # the KubernetesExecutor's task-pod budget (its slots)
-    pgbouncer_max_client_conn: int | None  # pgbouncer.maxClientConn
-    pgbouncer_metadata_pool_size: int | None  # pgbouncer.metadataPoolSize
-    pgbouncer_result_backend_pool_size: int | None  # pgbouncer.resultBackendPoolSize
+    pgbouncer: PgbouncerPools | None
 
     @property
     def celery_slots(self) -> int:
-        if self.keda_max_replicas is None or self.worker_concurrency is None:
+        if self.max_celery_workers is None or self.worker_concurrency is None:
             return 0
-        return self.keda_max_replicas * self.worker_concurrency
+        return self.max_celery_workers * self.worker_concurrency
 
     @property
     def total_task_slots(self) -> int:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pulumi
 
-from .config.errors import ConfigError
-from .config.pulumi_source import config_from_pulumi
+from ..config.errors import ConfigError
+from .pulumi_config import config_from_pulumi
 
 
 def main() -> None:
@@ -15,8 +15,10 @@ def main() -> None:
         # RunError prints the report alone, without a Python traceback, and nothing is created.
         raise pulumi.RunError(error.report()) from None
 
-    from .platform import AirflowPlatform  # imported after validation: a bad config costs no SDK import
+    # Imported after validation: a bad config costs no SDK import beyond pulumi's own.
+    from ..args import platform_args
+    from .platform import AirflowPlatform
 
-    platform = AirflowPlatform(cfg.stack, cfg)
+    platform = AirflowPlatform(cfg.stack, platform_args(cfg))
     for key, value in platform.outputs.items():
         pulumi.export(key, value)

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 
-from ..config.model import StackConfig
-from ..naming import SERVICE_ACCOUNT_COMPONENTS
+from ..config.registry import Component
+
+# Key prefix of task logs in the logs bucket: Airflow's `remote_base_log_folder` is
+# `s3://<bucket>/<LOGS_PREFIX>`, and the IRSA policies grant exactly that prefix.
+LOGS_PREFIX = "logs"
 
 _NOT_ALLOWED = re.compile(r"[^a-z0-9-]+")
 _HYPHENS = re.compile(r"-{2,}")
@@ -33,11 +36,11 @@ def aws_name(text: str, max_length: int) -> str:
 
 
 class AwsNames:
-    """Every physical name of one stack's data plane."""
+    """Every physical name of one stack's data plane: ``<release>-<stack>-<purpose>``."""
 
-    def __init__(self, cfg: StackConfig):
-        self.base = aws_name(f"{cfg.kubernetes.release_name}-{cfg.stack}", RDS_IDENTIFIER_MAX)
-        self.engine_major = cfg.database.engine_version.split(".")[0] if cfg.database else None
+    def __init__(self, release: str, stack: str, engine_major: str):
+        self.base = aws_name(f"{release}-{stack}", RDS_IDENTIFIER_MAX)
+        self.engine_major = engine_major
 
     def _name(self, suffix: str, max_length: int) -> str:
         room = max_length - len(suffix) - 1
@@ -72,5 +75,5 @@ class AwsNames:
     def kms_alias(self) -> str:
         return f"alias/{self._name('data', RDS_IDENTIFIER_MAX)}"
 
-    def service_account_role(self, component: str) -> str:
-        return self._name(SERVICE_ACCOUNT_COMPONENTS[component], IAM_ROLE_MAX)
+    def service_account_role(self, component: Component) -> str:
+        return self._name(component.label, IAM_ROLE_MAX)

@@ -1,0 +1,30 @@
+"""Rules that span keys: production floors, contradictions, missing companions, kit-owned options."""
+
+from __future__ import annotations
+
+from ..rule import Rule
+from .airflow_options import airflow_config_leaves_kit_options_alone
+from .coherence import (
+    dag_source_is_complete,
+    executor_sections_agree,
+    integrations_have_what_they_need,
+    secrets_backend_has_what_it_needs,
+)
+from .placement import aws_section_matches_tier, local_tier_has_no_aws
+from .prod_floors import broker_hardening, prod_component_floors, prod_database_hardening
+from .sizes import limits_not_below_requests, worker_bounds_ordered
+
+CONFIG_RULES: tuple[Rule, ...] = (
+    airflow_config_leaves_kit_options_alone,
+    aws_section_matches_tier,
+    local_tier_has_no_aws,
+    prod_component_floors,
+    prod_database_hardening,
+    broker_hardening,
+    executor_sections_agree,
+    integrations_have_what_they_need,
+    secrets_backend_has_what_it_needs,
+    dag_source_is_complete,
+    limits_not_below_requests,
+    worker_bounds_ordered,
+)

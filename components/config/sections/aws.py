@@ -1,0 +1,80 @@
+"""The AWS sections: the account's existing network and cluster, and the data stores the kit builds."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from ..base import Arn, KitModel, PositiveInt
+
+
+class AwsSection(KitModel):
+    region: str = Field(description="AWS region of the VPC and EKS cluster.", pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    vpc_id: str = Field(description="Existing VPC the data stores go into.", pattern=r"^vpc-[0-9a-f]+$")
+    private_subnet_ids: list[Annotated[str, Field(pattern=r"^subnet-[0-9a-f]+$")]] = Field(
+        description="Private subnets (one per AZ) for RDS and ElastiCache. Staging and prod need two or more.",
+        min_length=1,
+    )
+    eks_cluster_name: str = Field(description="Existing EKS cluster Airflow runs on.", min_length=1)
+    cluster_security_group_ids: list[Annotated[str, Field(pattern=r"^sg-[0-9a-f]+$")]] | None = Field(
+        default=None,
+        description="Security groups admitted to RDS and Redis. Default: the EKS cluster security group.",
+    )
+    tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every AWS resource.")
+
+
+class DatabaseSection(KitModel):
+    instance_class: str = Field(
+        description="RDS instance class; it sets `max_connections`.", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$"
+    )
+    engine_version: str = Field(
+        default="16",
+        description="PostgreSQL major version (AWS applies minor upgrades in place).",
+        pattern=r"^\d+(\.\d+)?$",
+    )
+    allocated_storage_gb: Annotated[int, Field(ge=20, le=65536)] = Field(description="Initial storage in GiB.")
+    max_allocated_storage_gb: Annotated[int, Field(ge=20, le=65536)] = Field(
+        description="Storage autoscaling ceiling in GiB."
+    )
+    multi_az: bool = Field(description="Standby in a second AZ. Required in prod.")
+    backup_retention_days: Annotated[int, Field(ge=0, le=35)] = Field(
+        description="Automated backup retention. Prod requires at least 7."
+    )
+    deletion_protection: bool = Field(description="RDS deletion protection. Required in prod.")
+    protect: bool = Field(description="Pulumi `protect` and `retainOnDelete` on the instance. Required in prod.")
+    performance_insights: bool = Field(description="Performance Insights.")
+    monitoring_interval_seconds: Literal[0, 1, 5, 10, 15, 30, 60] = Field(
+        description="Enhanced monitoring interval; 0 turns it off."
+    )
+    kms_key_arn: Arn = Field(default=None, description="KMS key for storage. Default: a key the kit creates.")
+    extended_support: bool = Field(
+        default=False, description="Allow RDS Extended Support (charged) past end of standard support."
+    )
+    auto_minor_version_upgrade: bool = Field(
+        default=True, description="Let AWS apply minor versions in maintenance windows."
+    )
+    db_name: str = Field(default="airflow", description="Database name.", pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")
+    username: str = Field(default="airflow", description="Master user name.", pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,15}$")
+    max_connections: PositiveInt | None = Field(
+        default=None,
+        description="Override when your parameter group sets `max_connections`. Default: RDS's formula for the class.",
+    )
+
+
+class RedisSection(KitModel):
+    node_type: str = Field(description="ElastiCache node type.", pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")
+    engine_version: str = Field(default="7.1", description="Redis OSS engine version.")
+    num_cache_clusters: Annotated[int, Field(ge=1, le=6)] = Field(
+        description="Nodes in the replication group. Prod requires at least 2."
+    )
+    multi_az: bool = Field(description="Spread nodes across AZs with automatic failover. Required in prod.")
+    snapshot_retention_days: Annotated[int, Field(ge=0, le=35)] = Field(description="Daily snapshot retention.")
+    kms_key_arn: Arn = Field(
+        default=None, description="KMS key for at-rest encryption. Default: a key the kit creates."
+    )
+
+
+class LogsSection(KitModel):
+    retention_days: PositiveInt = Field(description="Task logs older than this expire from the S3 bucket.")
+    kms_key_arn: Arn = Field(default=None, description="KMS key for the bucket. Default: a key the kit creates.")

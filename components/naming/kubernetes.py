@@ -1,0 +1,32 @@
+"""Kubernetes names that two layers must agree on: service accounts (IRSA trust ↔ chart), Secret
+names (the kit creates them ↔ the chart reads them). Pure, so both sides and the tests share it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..config.registry import Component
+
+
+def connection_env_name(conn_id: str) -> str:
+    """The environment variable that defines an Airflow connection: ``AIRFLOW_CONN_<ID>``."""
+    return f"AIRFLOW_CONN_{conn_id.upper()}"
+
+
+@dataclass(frozen=True)
+class Names:
+    release: str
+    namespace: str
+
+    def service_account(self, component: Component) -> str:
+        """Service account of a chart component, pinned by the kit: ``<release>-<component label>``."""
+        return f"{self.release}-{component.label}"
+
+    def secret(self, purpose: str) -> str:
+        """Kubernetes Secret the kit creates for the chart, e.g. ``secret("fernet-key")``."""
+        return f"{self.release}-{purpose}"
+
+    @property
+    def pgbouncer_host(self) -> str:
+        return f"{self.release}-pgbouncer.{self.namespace}.svc.cluster.local"

@@ -1,0 +1,68 @@
+"""What the Pulumi components hand each other: frozen, typed, and nothing more than is needed.
+
+The AWS data plane provides the cluster's access details, the database's connection, the broker
+URL, the logs bucket and the IRSA roles; the cluster access provides the Kubernetes provider and
+namespace; the integrations provide what the Helm release must wait for. Each consumer declares
+exactly which of these it takes, so a component can be built and tested alone with stand-ins
+of the same types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as kubernetes
+
+
+@dataclass(frozen=True)
+class EksClusterAccess:
+    """How the Kubernetes provider reaches the stack's EKS cluster (``aws eks get-token``)."""
+
+    name: str
+    region: str
+    endpoint: pulumi.Output[str]
+    ca_data: pulumi.Output[str]
+
+
+@dataclass(frozen=True)
+class RdsConnection:
+    host: pulumi.Output[str]
+    port: pulumi.Output[int]
+    db_name: str
+    username: str
+    password: pulumi.Output[str]  # a Pulumi secret
+
+
+@dataclass(frozen=True)
+class SecretsManagerAccess:
+    """Where the kit writes the connections it seeds when Airflow reads Secrets Manager: the data
+    plane's provider (same account, region and tags) and the key that encrypts the secrets."""
+
+    provider: aws.Provider
+    kms_key_arn: pulumi.Output[str]
+
+
+@dataclass(frozen=True)
+class DataPlaneOutputs:
+    region: str
+    eks: EksClusterAccess
+    database: RdsConnection
+    broker_url: pulumi.Output[str] | None  # a Pulumi secret; None without Celery
+    logs_bucket: pulumi.Output[str]
+    role_arns: Mapping[str, pulumi.Output[str]]  # chart component key → IRSA role ARN
+    secrets_manager: SecretsManagerAccess | None  # None unless Airflow's backend is Secrets Manager
+
+
+@dataclass(frozen=True)
+class ClusterConnection:
+    provider: kubernetes.Provider
+    namespace: kubernetes.core.v1.Namespace
+    namespace_name: pulumi.Output[str]
+
+
+@dataclass(frozen=True)
+class IntegrationsOutputs:
+    release_dependencies: tuple[pulumi.Resource, ...]  # what the Helm release must wait for

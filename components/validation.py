@@ -1,0 +1,28 @@
+"""Where validation is composed: the config rules plus the capacity checks, every problem at once.
+
+The program, the offline plan and the ops command all load a stack through here, so they judge
+it alike. The config package cannot run the capacity checks itself: they belong to the tuning
+layer above it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from .config.loader import load_stack_config
+from .config.model import StackConfig
+from .config.renames import Warn
+from .tuning.checks import CAPACITY_RULES
+
+
+def validated_stack_config(
+    stack: str,
+    values: Mapping[str, Any],
+    secret_keys: Collection[str] = (),
+    *,
+    warn: Warn = logging.getLogger(__name__).warning,
+) -> StackConfig:
+    """The stack's config, validated; raises ``ConfigError`` listing every problem."""
+    return load_stack_config(stack, values, secret_keys, extra_rules=CAPACITY_RULES, warn=warn)
