@@ -1,13 +1,22 @@
-"""Shared test helpers: the shipped stacks and small config builders."""
+"""Fixtures shared by every test; helpers live in ``tests/support`` and are imported from there."""
 
 from __future__ import annotations
 
-import os
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+import pytest
 
-SHIPPED_STACKS = ("local", "dev", "staging", "prod")
-CHART_DIR = Path(os.environ.get("AIRFLOW_CHART_SCHEMA_DIR", REPO.parent / "shared" / "airflow-chart-1.22.0"))
+from tests.support.paths import SHIPPED_STACKS
+
+
+@pytest.fixture(params=SHIPPED_STACKS)
+def shipped_stack_name(request: pytest.FixtureRequest) -> str:
+    """Each shipped stack in turn."""
+    return str(request.param)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Iterator[Path]:
+    """A private folder for the servers and Airflow homes a test starts (their logs stay in it)."""
+    return tmp_path

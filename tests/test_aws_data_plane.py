@@ -8,19 +8,18 @@ from urllib.parse import quote
 
 import pytest
 
-from components.aws import AwsDataPlane
-from components.naming import Names
+from components.args import LocalTier, platform_args
 from components.plan.engine import SECRET
 from components.plan.standins.aws import CLUSTER_SECURITY_GROUP
-from tests.aws_helpers import (
+from tests.support.programs import (
     AUTH_TOKEN_SENTINEL,
     DB_PASSWORD_SENTINEL,
-    config,
     is_secret,
     plaintext_forms,
     resolved,
     run_data_plane,
 )
+from tests.support.stacks import raw_values, stack
 
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -46,13 +45,15 @@ class TestSecurityGroups:
         assert rule.inputs["referencedSecurityGroupId"] == CLUSTER_SECURITY_GROUP
         assert (rule.inputs["ipProtocol"], rule.inputs["fromPort"], rule.inputs["toPort"]) == ("tcp", port, port)
         assert rule.inputs["securityGroupId"] == f"{group}-id"
-        assert "cidrIpv4" not in rule.inputs and "cidrIpv6" not in rule.inputs
+        assert "cidrIpv4" not in rule.inputs
+        assert "cidrIpv6" not in rule.inputs
 
     def test_no_other_way_in_or_out(self, prod):
         assert prod.of_type(EGRESS) == []
         assert prod.of_type(LEGACY_RULE) == []
         for group in prod.of_type(SECURITY_GROUP):
-            assert "ingress" not in group.inputs and "egress" not in group.inputs
+            assert "ingress" not in group.inputs
+            assert "egress" not in group.inputs
         assert all(not rule.inputs.get("cidrIpv4") for rule in prod.of_type(INGRESS))
         assert "0.0.0.0/0" not in json.dumps([r.inputs for r in prod.aws_registrations()])
 
@@ -89,14 +90,14 @@ class TestSecrets:
 
     def test_the_sentinels_did_reach_the_stores(self, prod):
         # Proves the test above looked at the real values: they are what the outputs carry.
-        assert resolved(prod.plane.database_password) == DB_PASSWORD_SENTINEL
-        assert AUTH_TOKEN_SENTINEL in resolved(prod.plane.broker_url)
+        assert resolved(prod.outputs.database.password) == DB_PASSWORD_SENTINEL
+        assert AUTH_TOKEN_SENTINEL in resolved(prod.outputs.broker_url)
         assert prod.run.named("prod-aws-database-instance").inputs["password"] == SECRET
         assert prod.run.named("prod-aws-broker-redis").inputs["authToken"] == SECRET
 
     def test_outputs_carrying_credentials_are_secret(self, prod):
-        assert is_secret(prod.plane.database_password)
-        assert is_secret(prod.plane.broker_url)
+        assert is_secret(prod.outputs.database.password)
+        assert is_secret(prod.outputs.broker_url)
 
     def test_password_alphabet_is_url_safe(self, prod):
         password = prod.run.named("prod-aws-database-password").inputs
@@ -107,7 +108,7 @@ class TestSecrets:
         assert 32 <= token["length"] <= 64
 
     def test_broker_url(self, prod):
-        assert resolved(prod.plane.broker_url) == (
+        assert resolved(prod.outputs.broker_url) == (
             f"rediss://:{AUTH_TOKEN_SENTINEL}@master.airflow-prod-broker.abc123.euw1.cache.amazonaws.com"
             ":6379/0?ssl_cert_reqs=required"
         )
@@ -118,12 +119,12 @@ class TestExecutors:
         plane = run_data_plane("dev", executor="KubernetesExecutor")
         assert [r.type for r in plane.aws_registrations() if r.type.startswith("aws:elasticache/")] == []
         assert [r.name for r in plane.run.registrations if "broker" in r.name] == []
-        assert plane.plane.broker_url is None
+        assert plane.outputs.broker_url is None
 
     def test_multi_executor_has_a_broker(self):
         plane = run_data_plane("staging", executor="CeleryExecutor,KubernetesExecutor")
         assert len(plane.of_type("aws:elasticache/replicationGroup:ReplicationGroup")) == 1
-        assert plane.plane.broker_url is not None
+        assert plane.outputs.broker_url is not None
 
 
 class TestProvider:
@@ -131,7 +132,6 @@ class TestProvider:
         provider = prod.run.named("prod-aws-provider")
         assert provider.type == "pulumi:providers:aws"
         expected = f"{provider.urn}::prod-aws-provider-id"
-        assert resolved(prod.plane.provider.urn) == provider.urn
         for registration in prod.aws_registrations():
             assert prod.mocks.resource_providers[registration.name] == expected, registration.name
 
@@ -170,16 +170,14 @@ class TestProvider:
 
 class TestOutputs:
     def test_what_the_kubernetes_layer_needs(self, prod):
-        plane = prod.plane
-        assert resolved(plane.database_host) == "airflow-prod-metadata.c9akciq32.eu-west-1.rds.amazonaws.com"
-        assert resolved(plane.database_port) == 5432
-        assert (plane.database_name, plane.database_username) == ("airflow", "airflow")
-        assert resolved(plane.logs_bucket_name) == "airflow-prod-logs-123456789012"
-        assert plane.logs_prefix == "logs"
-        assert plane.cluster_name == "platform"
-        assert plane.aws_region == "eu-west-1"
-        assert resolved(plane.cluster_endpoint).startswith("https://")
-        assert resolved(plane.cluster_ca_data) == "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="
+        plane = prod.outputs
+        assert resolved(plane.database.host) == "airflow-prod-metadata.c9akciq32.eu-west-1.rds.amazonaws.com"
+        assert resolved(plane.database.port) == 5432
+        assert (plane.database.db_name, plane.database.username) == ("airflow", "airflow")
+        assert resolved(plane.logs_bucket) == "airflow-prod-logs-123456789012"
+        assert (plane.eks.name, plane.eks.region, plane.region) == ("platform", "eu-west-1", "eu-west-1")
+        assert resolved(plane.eks.endpoint).startswith("https://")
+        assert resolved(plane.eks.ca_data) == "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="
         assert {component: resolved(arn) for component, arn in plane.role_arns.items()} == {
             "scheduler": "arn:aws:iam::123456789012:role/airflow-prod-scheduler",
             "apiServer": "arn:aws:iam::123456789012:role/airflow-prod-api-server",
@@ -188,24 +186,23 @@ class TestOutputs:
             "workers": "arn:aws:iam::123456789012:role/airflow-prod-worker",
         }
 
-    def test_secrets_key_only_with_secrets_manager(self, prod):
-        assert resolved(prod.plane.secrets_kms_key_arn) == resolved(prod.plane.kms_key_arn)
-        assert resolved(prod.plane.kms_key_arn).startswith("arn:aws:kms:eu-west-1:123456789012:key/")
+    def test_secrets_manager_target_only_with_secrets_manager(self, prod):
+        target = prod.outputs.secrets_manager
+        assert target is not None
+        assert resolved(target.kms_key_arn).startswith("arn:aws:kms:eu-west-1:123456789012:key/prod-aws-key")
+        assert resolved(target.provider.urn) == prod.run.named("prod-aws-provider").urn
         plain = run_data_plane("dev", secretsBackend={"type": "none"})
-        assert plain.plane.secrets_kms_key_arn is None
+        assert plain.outputs.secrets_manager is None
 
 
-def test_the_local_tier_has_no_data_plane():
-    cfg = config("local")
-    with pytest.raises(ValueError, match="no AWS data plane"):
-        AwsDataPlane("local-aws", cfg, Names(cfg.kubernetes.release_name, cfg.kubernetes.namespace))
+def test_the_local_tier_has_no_data_plane_arguments():
+    assert isinstance(platform_args(stack("local")).tier, LocalTier)
 
 
 def test_the_local_stack_creates_no_aws_resource():
     from components.plan.engine import run_under_mocks
     from components.program import main
-    from tests.stack_builders import values
 
-    run = run_under_mocks(main, project="airflow-ha", stack="local", config=values("local"))
+    run = run_under_mocks(main, project="airflow-ha", stack="local", config=raw_values("local"))
     assert run.registrations, "the local program registered nothing"
     assert [r.name for r in run.registrations if r.type.startswith(("aws:", "pulumi:providers:aws"))] == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.aws_helpers import run_data_plane
+from tests.support.programs import run_data_plane
 
 RDS = "aws:rds/instance:Instance"
 PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"

@@ -6,15 +6,18 @@ import json
 
 import pytest
 
-from components.aws.identifiers import AwsNames, aws_name
 from components.aws.policies import (
+    SecretsAccess,
     irsa_trust_policy,
     oidc_provider_arn,
     service_account_policy,
     tls_only_bucket_policy,
 )
+from components.config.registry import DAG_PROCESSOR, PGBOUNCER, SERVICE_ACCOUNT_COMPONENTS, SIZED_COMPONENTS
+from components.naming.aws import AwsNames, aws_name
 from components.plan.standins.aws import OIDC_ISSUER
-from tests.aws_helpers import config, policy, run_data_plane
+from tests.support.programs import policy, run_data_plane
+from tests.support.stacks import names_of
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -32,17 +35,20 @@ EXPECTED_SERVICE_ACCOUNTS = {
 }
 
 
-def _policy(component: str, secrets: bool = True) -> dict:
+def _component(chart_key: str):
+    return next(component for component in SIZED_COMPONENTS if component.chart_key == chart_key)
+
+
+def _policy(chart_key: str, secrets: bool = True) -> dict:
     return service_account_policy(
-        component,
+        _component(chart_key),
         partition="aws",
         region="eu-west-1",
         account_id="123456789012",
         logs_bucket=BUCKET,
         logs_prefix="logs",
         logs_key_arn=KEY,
-        secrets_prefixes=PREFIXES if secrets else (),
-        secrets_key_arn=KEY if secrets else None,
+        secrets=SecretsAccess(PREFIXES, KEY) if secrets else None,
     )
 
 
@@ -72,7 +78,7 @@ class TestTrust:
         roles = {r.name.rsplit("-", 1)[-1]: r for r in plane.of_type(ROLE) if r.parent == "prod-aws-irsa"}
         assert set(roles) == set(EXPECTED_SERVICE_ACCOUNTS)
         for component, service_account in EXPECTED_SERVICE_ACCOUNTS.items():
-            assert plane.names.service_account(component) == service_account
+            assert names_of(plane.cfg).service_account(_component(component)) == service_account
             (statement,) = policy(roles[component], "assumeRolePolicy")["Statement"]
             assert statement["Principal"] == {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{ISSUER_HOST}"}
             assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
@@ -94,7 +100,7 @@ class TestTrust:
 
 
 class TestLeastPrivilege:
-    @pytest.mark.parametrize("component", ["scheduler", "apiServer", "triggerer", "dagProcessor", "workers"])
+    @pytest.mark.parametrize("component", [c.chart_key for c in SERVICE_ACCOUNT_COMPONENTS])
     def test_no_wildcard_resources(self, component):
         for resource in _resources(_policy(component)):
             assert resource != "*"
@@ -143,8 +149,8 @@ class TestLeastPrivilege:
         assert not [a for a in _actions(_policy("workers", secrets=False)) if a.startswith("secretsmanager:")]
 
     def test_unknown_component_refused(self):
-        with pytest.raises(ValueError, match="no IRSA role"):
-            _policy("migrateDatabaseJob")
+        with pytest.raises(ValueError, match="'pgbouncer' has no IRSA role"):
+            _policy(PGBOUNCER.chart_key)
 
 
 class TestRegisteredPolicies:
@@ -192,12 +198,13 @@ class TestNames:
         assert aws_name("9lives", 63) == "a-9lives"
 
     def test_long_stack_names_stay_within_service_limits(self):
-        cfg = config("prod", stack="a-very-long-stack-name-for-the-data-platform-team-in-europe-west")
-        names = AwsNames(cfg)
-        assert len(names.database) <= 63 and names.database.endswith("-metadata")
-        assert len(names.broker) <= 40 and names.broker.endswith("-broker")
+        names = AwsNames("airflow", "a-very-long-stack-name-for-the-data-platform-team-in-europe-west", "16")
+        assert len(names.database) <= 63
+        assert names.database.endswith("-metadata")
+        assert len(names.broker) <= 40
+        assert names.broker.endswith("-broker")
         assert len(names.logs_bucket("123456789012")) <= 63
         assert names.logs_bucket("123456789012").endswith("-logs-123456789012")
-        assert len(names.service_account_role("dagProcessor")) <= 64
+        assert len(names.service_account_role(DAG_PROCESSOR)) <= 64
         for name in (names.database, names.broker, names.logs_bucket("123456789012")):
             assert "--" not in name

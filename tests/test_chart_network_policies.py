@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from chart_support import chart_validator, compose, stack
+from tests.support.chart import chart_validator, compose
+from tests.support.stacks import stack
 
 RELEASE_PODS = {"podSelector": {"matchLabels": {"tier": "airflow", "release": "airflow"}}}
 

@@ -1,25 +1,22 @@
 """The chart 1.22.0 itself, rendered offline with the composed values (helm-python-sdk).
 
-Needs the chart archive: ``helm pull apache-airflow/airflow --version 1.22.0`` and
-``AIRFLOW_CHART_TGZ=/path/to/airflow-1.22.0.tgz``.
+The archive is ``../shared/airflow-1.22.0.tgz`` beside the repository (or ``AIRFLOW_CHART_TGZ``),
+so every run of the suite renders the real chart.
 """
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from chart_support import AWS_REFS, compose, names_of, shipped_stack, stack
 
-CHART_ARCHIVE = os.environ.get("AIRFLOW_CHART_TGZ")
-pytestmark = pytest.mark.skipif(
-    not CHART_ARCHIVE,
-    reason="AIRFLOW_CHART_TGZ not set: point it at the chart archive (helm pull apache-airflow/airflow --version 1.22.0)",
-)
+from components.config.registry import SERVICE_ACCOUNT_COMPONENTS
+from tests.support.chart import AWS_REFS, chart_archive, compose
+from tests.support.stacks import names_of, shipped_stack, stack
+
 # Secrets the chart fills with randAlphaNum when the kit does not name its own.
 RANDOM_SECRET_SUFFIXES = ("-fernet-key", "-jwt-secret", "-api-secret-key", "-webserver-secret-key", "-redis-password")
 
@@ -28,7 +25,7 @@ def render_text(cfg) -> str:
     from components.plan.render import render_chart
 
     names = names_of(cfg)
-    return render_chart(Path(CHART_ARCHIVE), compose(cfg), names.release, names.namespace)
+    return render_chart(Path(chart_archive()), compose(cfg), names.release, names.namespace)
 
 
 @cache
@@ -84,8 +81,9 @@ def test_no_randomly_generated_secret(stack_name):
 def test_service_accounts_carry_irsa_annotations(stack_name):
     accounts = of_kind(rendered(stack_name), "ServiceAccount")
     names = names_of(shipped_stack(stack_name))
-    for component in ("scheduler", "apiServer", "triggerer", "dagProcessor", "workers"):
+    for component in SERVICE_ACCOUNT_COMPONENTS:
         account = accounts[names.service_account(component)]
+        component = component.chart_key
         assert account["metadata"]["annotations"] == {"eks.amazonaws.com/role-arn": AWS_REFS.role_arns[component]}
 
 
@@ -126,7 +124,7 @@ def test_task_pod_template_takes_resources_placement_and_the_worker_account():
     }
     assert spec["nodeSelector"] == {"workload": "airflow-tasks"}
     assert spec["tolerations"] == [{"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}]
-    assert spec["serviceAccountName"] == names_of(cfg).service_account("workers")
+    assert spec["serviceAccountName"] == "airflow-worker"
     assert spec["securityContext"]["runAsNonRoot"] is True
     assert base["securityContext"]["capabilities"] == {"drop": ["ALL"]}
     assert "airflow-worker" not in of_kind(documents, "Deployment")
@@ -164,7 +162,7 @@ def test_secret_checksums_reach_the_pod_templates_that_read_those_secrets():
     names = names_of(cfg)
     values = deep_merge(compose(cfg), rollout_annotations({"airflow": "aaaa", "pgbouncer": "bbbb"}))
     documents = [
-        d for d in yaml.safe_load_all(render_chart(Path(CHART_ARCHIVE), values, names.release, names.namespace)) if d
+        d for d in yaml.safe_load_all(render_chart(Path(chart_archive()), values, names.release, names.namespace)) if d
     ]
     deployments = of_kind(documents, "Deployment")
     annotation = {

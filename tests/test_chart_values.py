@@ -7,13 +7,11 @@ import copy
 import json
 
 import pytest
-from chart_support import AWS_REFS, GIT_URL, compose, names_of, schema_errors, shipped_stack, stack
-from conftest import SHIPPED_STACKS
 
+from components.tuning.model import PgbouncerPools
 from components.values.dags import git_connection_json
 from components.values.database import (
     DatabaseEndpoint,
-    PoolSizes,
     direct_url,
     pgbouncer_ini,
     pgbouncer_users,
@@ -21,6 +19,9 @@ from components.values.database import (
     result_backend_url,
 )
 from components.values.logging import logging_airflow_config
+from tests.support.chart import AWS_REFS, GIT_URL, compose, schema_errors
+from tests.support.paths import SHIPPED_STACKS
+from tests.support.stacks import names_of, shipped_stack, stack
 
 CELERY = "CeleryExecutor"
 KUBERNETES = "KubernetesExecutor"
@@ -135,7 +136,7 @@ def test_both_executors_configure_each_part_and_share_one_worker_service_account
     cfg = stack("staging", executor=BOTH)
     chart_values = compose(cfg)
     workers = chart_values["workers"]
-    worker_account = names_of(cfg).service_account("workers")
+    worker_account = "airflow-worker"
     assert workers["celery"]["serviceAccount"] == {
         "create": True,
         "name": worker_account,
@@ -158,7 +159,8 @@ def test_every_secret_the_chart_would_generate_is_supplied_by_name():
         assert chart_values["data"]["metadataSecretName"] == names.secret("metadata")
         for inline in ("fernetKey", "apiSecretKey", "jwtSecret", "webserverSecretKey"):
             assert chart_values.get(inline) is None
-        assert "metadataConnection" not in chart_values["data"] and "brokerUrl" not in chart_values["data"]
+        assert "metadataConnection" not in chart_values["data"]
+        assert "brokerUrl" not in chart_values["data"]
         if cfg.pgbouncer.enabled:
             assert chart_values["pgbouncer"]["configSecretName"] == names.secret("pgbouncer-config")
             assert chart_values["pgbouncer"]["metricsExporterSidecar"]["statsSecretName"] == names.secret(
@@ -250,7 +252,8 @@ def test_security_contexts_are_non_root_without_escalation_or_capabilities():
     for context in contexts:
         pod = context["pod"]
         container = context.get("containers") or context.get("container")
-        assert pod["runAsNonRoot"] is True and pod["runAsUser"] != 0
+        assert pod["runAsNonRoot"] is True
+        assert pod["runAsUser"] != 0
         assert container["allowPrivilegeEscalation"] is False
         assert container["capabilities"] == {"drop": ["ALL"]}
 
@@ -268,12 +271,17 @@ def test_network_policies_admit_the_releases_pods_and_the_ingress_controller_to_
 def test_service_accounts_are_pinned_and_carry_their_irsa_roles():
     cfg = shipped_stack("prod")
     chart_values = compose(cfg)
-    names = names_of(cfg)
-    for component in ("scheduler", "apiServer", "triggerer", "dagProcessor"):
+    expected = {
+        "scheduler": "airflow-scheduler",
+        "apiServer": "airflow-api-server",
+        "triggerer": "airflow-triggerer",
+        "dagProcessor": "airflow-dag-processor",
+    }
+    for component, name in expected.items():
         account = chart_values[component]["serviceAccount"]
-        assert account["name"] == names.service_account(component)
+        assert account["name"] == name
         assert account["annotations"] == {"eks.amazonaws.com/role-arn": AWS_REFS.role_arns[component]}
-    assert chart_values["workers"]["celery"]["serviceAccount"]["name"] == names.service_account("workers")
+    assert chart_values["workers"]["celery"]["serviceAccount"]["name"] == "airflow-worker"
 
 
 def test_worker_logs_go_to_s3_so_workers_get_no_volume_on_aws():
@@ -297,19 +305,19 @@ def test_config_values_are_strings_as_the_chart_templates_them():
 
 def test_remote_logging_writes_to_the_stack_bucket_through_a_keyless_aws_connection():
     cfg = shipped_stack("prod")
-    logging = logging_airflow_config(cfg, AWS_REFS)["logging"]
+    logging = logging_airflow_config(AWS_REFS)["logging"]
     assert logging["remote_base_log_folder"] == "s3://airflow-ha-test-logs/logs"
     env = {item["name"]: item["value"] for item in compose(cfg)["env"]}
     connection = json.loads(env[f"AIRFLOW_CONN_{logging['remote_log_conn_id'].upper()}"])
     assert connection == {"conn_type": "aws", "extra": {"region_name": "eu-west-1"}}
-    assert logging_airflow_config(shipped_stack("local"), AWS_REFS) == {}
+    assert logging_airflow_config(None) == {}
 
 
 def test_remote_logging_option_names_exist_in_airflow():
     conf = pytest.importorskip("airflow.configuration").conf
 
     options = conf.configuration_description["logging"]["options"]
-    for key in logging_airflow_config(shipped_stack("prod"), AWS_REFS)["logging"]:
+    for key in logging_airflow_config(AWS_REFS)["logging"]:
         assert key in options, key
 
 
@@ -393,13 +401,13 @@ def test_connection_urls_use_postgresql_and_encode_the_password():
 
 def test_pgbouncer_reaches_the_database_with_tls_and_pools_sized_from_config():
     names = names_of(shipped_stack("prod"))
-    ini = pgbouncer_ini(RDS, names, PoolSizes(max_client_conn=700, metadata_pool_size=41, result_backend_pool_size=12))
+    ini = pgbouncer_ini(RDS, names, PgbouncerPools(max_client_conn=700, metadata_pool_size=41, result_backend_pool_size=12))
     assert "airflow-metadata = host=db.example.rds.amazonaws.com dbname=airflow port=5432 pool_size=41" in ini
     assert "airflow-result-backend = host=db.example.rds.amazonaws.com dbname=airflow port=5432 pool_size=12" in ini
     assert "max_client_conn = 700" in ini.splitlines()
     assert "server_tls_sslmode = require" in ini.splitlines()
     without_celery = pgbouncer_ini(
-        RDS, names, PoolSizes(max_client_conn=100, metadata_pool_size=10, result_backend_pool_size=None)
+        RDS, names, PgbouncerPools(max_client_conn=100, metadata_pool_size=10, result_backend_pool_size=None)
     )
     assert "result-backend" not in without_celery
     assert pgbouncer_users(DatabaseEndpoint("h", 1, "d", "u", 'pa"ss', "require")) == '"u" "pa""ss"\n'

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import REPO
-
 from components.config.model import StackConfig
 from components.config.reference import render_reference
+from tests.support.paths import REPO
 
 
 def test_committed_reference_is_current():

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import json
 
-from integrations_support import SENTINELS, names_of, serialized, stack, vault_stack, with_everything
+from components.config.model import StackConfig
+from components.values import integrations
+from components.values.integrations import AIRFLOW_LOCAL_SETTINGS_FILE, IntegrationChartInputs
+from tests.support.integrations import SENTINELS, serialized, vault_stack, with_everything
+from tests.support.stacks import names_of, stack
 
-from components.integrations.airflow_config import integrations_airflow_config
-from components.integrations.chart_inputs import AIRFLOW_LOCAL_SETTINGS_FILE, integration_chart_inputs
+
+def integrations_airflow_config(cfg: StackConfig) -> dict:
+    return integrations.integrations_airflow_config(integrations.integration_specs(cfg))
+
+
+def integration_chart_inputs(cfg: StackConfig) -> IntegrationChartInputs:
+    return integrations.integration_chart_inputs(integrations.integration_specs(cfg), names_of(cfg))
 
 
 def test_secrets_manager_backend_reads_the_stack_prefixes_in_its_region_with_the_cache_on():
@@ -46,7 +55,7 @@ def test_vault_backend_logs_in_with_kubernetes_auth_and_keeps_the_address_out_of
         "variables_path": "airflow/local/variables",
         "config_path": "airflow/local/config",
     }
-    address = [env for env in integration_chart_inputs(cfg, names_of(cfg)).secret_env if env["envName"] == "VAULT_ADDR"]
+    address = [env for env in integration_chart_inputs(cfg).secret_env if env["envName"] == "VAULT_ADDR"]
     assert address == [{"envName": "VAULT_ADDR", "secretName": "airflow-vault-address", "secretKey": "address"}]
 
 
@@ -69,7 +78,7 @@ def test_openlineage_without_api_key_keeps_the_transport_in_the_config_and_names
         "url": "https://marquez.example.com",
         "endpoint": "api/v1/lineage",
     }
-    secret_env = integration_chart_inputs(cfg, names_of(cfg)).secret_env
+    secret_env = integration_chart_inputs(cfg).secret_env
     assert not [env for env in secret_env if "OPENLINEAGE" in env["envName"]]
 
 
@@ -80,12 +89,12 @@ def test_openlineage_with_api_key_moves_the_whole_transport_to_a_secret():
         "envName": "AIRFLOW__OPENLINEAGE__TRANSPORT",
         "secretName": "airflow-openlineage-transport",
         "secretKey": "transport",
-    } in integration_chart_inputs(cfg, names_of(cfg)).secret_env
+    } in integration_chart_inputs(cfg).secret_env
 
 
 def test_failure_alerts_install_the_policy_and_name_the_connection():
     cfg = with_everything("prod", slack={"enabled": True, "connId": "team_alerts"})
-    inputs = integration_chart_inputs(cfg, names_of(cfg))
+    inputs = integration_chart_inputs(cfg)
 
     assert inputs.env == [{"name": "AIRFLOW_HA_FAILURE_ALERTS_SLACK_CONN_ID", "value": "team_alerts"}]
     assert "def task_policy(" in inputs.airflow_local_settings
@@ -93,14 +102,14 @@ def test_failure_alerts_install_the_policy_and_name_the_connection():
 
 def test_failure_alerts_can_be_turned_off_per_stack():
     for cfg in (stack("local"), with_everything("local", slack={"enabled": True, "notifyOnTaskFailure": False})):
-        inputs = integration_chart_inputs(cfg, names_of(cfg))
+        inputs = integration_chart_inputs(cfg)
         assert inputs.env == []
         assert inputs.airflow_local_settings is None
 
 
 def test_slack_connection_is_a_kubernetes_secret_only_without_a_writable_backend():
     def conn_envs(cfg):
-        secret_env = integration_chart_inputs(cfg, names_of(cfg)).secret_env
+        secret_env = integration_chart_inputs(cfg).secret_env
         return [env for env in secret_env if env["envName"].startswith("AIRFLOW_CONN_")]
 
     assert conn_envs(with_everything("local")) == [
@@ -113,7 +122,7 @@ def test_slack_connection_is_a_kubernetes_secret_only_without_a_writable_backend
 
 def test_no_secret_reaches_the_config_or_the_chart_inputs():
     for cfg in (with_everything("prod"), with_everything("local"), vault_stack(manage=True), vault_stack(manage=False)):
-        inputs = integration_chart_inputs(cfg, names_of(cfg))
+        inputs = integration_chart_inputs(cfg)
         shown = serialized([integrations_airflow_config(cfg), inputs.env, inputs.secret_env])
         for sentinel in SENTINELS:
             assert sentinel not in shown
@@ -122,5 +131,6 @@ def test_no_secret_reaches_the_config_or_the_chart_inputs():
 def test_local_settings_file_survives_helm_templating():
     # The chart passes airflowLocalSettings through `tpl`: double braces would be evaluated.
     text = AIRFLOW_LOCAL_SETTINGS_FILE.read_text()
-    assert "{{" not in text and "}}" not in text
+    assert "{{" not in text
+    assert "}}" not in text
     compile(text, str(AIRFLOW_LOCAL_SETTINGS_FILE), "exec")

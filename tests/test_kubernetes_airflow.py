@@ -8,22 +8,14 @@ import json
 import os
 
 import pytest
-from chart_support import (
-    BROKER_TOKEN,
-    DB_PASSWORD,
-    GIT_TOKEN,
-    GIT_URL,
-    airflow_program,
-    compose,
-    names_of,
-    shipped_stack,
-    stack,
-)
 
 from components.config.errors import PROJECT
 from components.plan.engine import SECRET, run_under_mocks
 from components.plan.standins import other
 from components.values.rollout import ANNOTATION
+from tests.support.chart import GIT_URL, compose
+from tests.support.programs import BROKER_TOKEN, DB_PASSWORD, GIT_TOKEN, airflow_program
+from tests.support.stacks import names_of, shipped_stack, stack
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 JOB = "kubernetes:batch/v1:Job"
@@ -103,7 +95,8 @@ def test_a_new_default_pool_size_runs_the_job_again():
     """Airflow sizes default_pool only on the first migration; the Job keeps it in step."""
     base = job_names(run(stack("prod", workload={"peakRunningTasks": 100})))["test-airflow-migrate"]
     bigger = job_names(run(stack("prod", workload={"peakRunningTasks": 150})))["test-airflow-migrate"]
-    assert bigger != base and bigger.startswith("airflow-migrate-3-2-2-")
+    assert bigger != base
+    assert bigger.startswith("airflow-migrate-3-2-2-")
 
 
 def test_migration_job_name_changes_with_the_airflow_version_and_image_only():
@@ -117,8 +110,10 @@ def test_migration_job_name_changes_with_the_airflow_version_and_image_only():
     ]
     assert base == same
     assert base.startswith("airflow-migrate-3-2-2-")
-    assert newer.startswith("airflow-migrate-3-2-3-") and newer != base
-    assert rebuilt.startswith("airflow-migrate-3-2-2-") and rebuilt != base
+    assert newer.startswith("airflow-migrate-3-2-3-")
+    assert newer != base
+    assert rebuilt.startswith("airflow-migrate-3-2-2-")
+    assert rebuilt != base
 
 
 def test_a_failed_migration_job_is_replaced_and_the_release_waits_long_enough():
@@ -168,7 +163,8 @@ def test_the_fernet_key_is_guarded_like_the_database():
     """Connections and variables in a retained database are unreadable without their key."""
     prod, dev = run(shipped_stack("prod")), run(stack("dev"))
     for name in ("test-airflow-fernet-key-random", "test-airflow-fernet-key"):
-        assert prod.named(name).protect and prod.named(name).retain_on_delete
+        assert prod.named(name).protect
+        assert prod.named(name).retain_on_delete
         assert not dev.named(name).protect
 
 
@@ -231,7 +227,8 @@ def test_local_tier_runs_its_database_first_and_creates_an_admin_with_a_generate
     admin = engine_run.named("test-airflow-create-admin")
     assert "test-airflow-migrate" in admin.depends_on
     [container] = admin.inputs["spec"]["template"]["spec"]["containers"]
-    assert "admin/admin" not in json.dumps(container) and '--password "$ADMIN_PASSWORD"' in container["args"][2]
+    assert "admin/admin" not in json.dumps(container)
+    assert '--password "$ADMIN_PASSWORD"' in container["args"][2]
     [release] = engine_run.of_type(RELEASE)
     assert {"test-airflow-migrate", "test-airflow-create-admin", "test-airflow-redis-password"} <= set(
         release.depends_on
@@ -245,7 +242,8 @@ def test_aws_tiers_create_no_admin_user():
 
 def test_local_tier_deploys_through_an_explicit_provider_on_the_current_context():
     [provider] = run(stack("local")).of_type(PROVIDER)
-    assert "kubeconfig" not in provider.inputs and "context" not in provider.inputs
+    assert "kubeconfig" not in provider.inputs
+    assert "context" not in provider.inputs
     [named] = run(shipped_stack("local")).of_type(PROVIDER)
     assert named.inputs["context"] == "kind-airflow"
 
@@ -268,6 +266,7 @@ def test_pods_roll_when_the_secrets_they_read_change():
 def test_a_new_database_password_rolls_every_pod_that_uses_it():
     before = _pod_annotations(run(stack("prod"), db_password="SENTINEL-old-password"))
     after = _pod_annotations(run(stack("prod"), db_password="SENTINEL-new-password"))
-    assert after[0] != before[0] and after[1] != before[1]
+    assert after[0] != before[0]
+    assert after[1] != before[1]
     engine_run = run(stack("prod"), db_password="SENTINEL-new-password")
     assert "SENTINEL-new-password" not in json.dumps([r.inputs for r in engine_run.registrations])

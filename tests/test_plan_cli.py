@@ -8,8 +8,6 @@ import sys
 
 import pulumi
 import pytest
-from conftest import REPO, SHIPPED_STACKS
-from stack_builders import values
 
 from components.config.errors import PROJECT
 from components.config.stackfile import StackFile
@@ -17,6 +15,8 @@ from components.plan.cli import main
 from components.plan.engine import KitMocks, run_under_mocks
 from components.plan.runner import plan_stack
 from components.program import main as program
+from tests.support.paths import REPO, SHIPPED_STACKS
+from tests.support.stacks import raw_values
 
 SENTINELS = {
     "slackWebhookUrl": "https://hooks.example.com/services/SENTINEL-WEBHOOK-7f3a",
@@ -41,15 +41,22 @@ def test_every_shipped_stack_plans_cleanly(stack, capsys):
 
 def test_json_contract(capsys):
     document = plan_json(capsys, "--stack", "prod")
-    assert set(document) == {"stack", "resources", "airflowConfig", "chartValues", "capacity"}
+    assert set(document) == {"stack", "warnings", "resources", "airflowConfig", "chartValues", "capacity"}
+    assert document["warnings"] == []
     names = {resource["name"] for resource in document["resources"]}
+    urns = [resource["urn"] for resource in document["resources"]]
+    assert len(set(urns)) == len(urns), "a URN names one resource"
     for resource in document["resources"]:
-        assert {"type", "name", "parent", "inputs", "protect", "dependsOn"} <= set(resource)
-        assert isinstance(resource["inputs"], dict) and isinstance(resource["protect"], bool)
+        assert {"urn", "aliases", "type", "name", "parent", "inputs", "protect", "dependsOn"} <= set(resource)
+        assert resource["urn"].startswith("urn:pulumi:prod::airflow-ha::")
+        assert resource["urn"].endswith(f"{resource['type']}::{resource['name']}")
+        assert isinstance(resource["inputs"], dict)
+        assert isinstance(resource["protect"], bool)
         assert resource["parent"] is None or resource["parent"] in names
         assert set(resource["dependsOn"]) <= names
     database = next(r for r in document["resources"] if r["type"] == "aws:rds/instance:Instance")
-    assert database["protect"] is True and database["inputs"]["multiAz"] is True
+    assert database["protect"] is True
+    assert database["inputs"]["multiAz"] is True
     assert document["airflowConfig"]["core"]["executor"] == "CeleryExecutor"
     assert document["chartValues"]["executor"] == "CeleryExecutor"
     assert document["airflowConfig"] == document["chartValues"]["config"]
@@ -57,7 +64,7 @@ def test_json_contract(capsys):
 
 
 def test_no_secret_reaches_the_plan_in_plaintext():
-    config = values(
+    config = raw_values(
         "staging",
         slack={"enabled": True},
         openlineage={"enabled": True, "url": "https://lineage.example.com"},
@@ -107,7 +114,7 @@ def test_invalid_config_creates_nothing():
     mocks = CountingMocks()
     with pytest.raises(pulumi.RunError) as raised:
         run_under_mocks(
-            program, project=PROJECT, stack="bad", config=values("prod", scheduler={"replicas": 1}), mocks=mocks
+            program, project=PROJECT, stack="bad", config=raw_values("prod", scheduler={"replicas": 1}), mocks=mocks
         )
     assert f"{PROJECT}:scheduler.replicas" in str(raised.value)
     assert mocks.created == []
@@ -122,7 +129,8 @@ def test_text_summary_shows_resources_config_and_capacity(capsys):
     assert main(["plan", "--stack", "prod"]) == 0
     text = capsys.readouterr().out
     assert text.startswith("Stack prod: tier prod, executor CeleryExecutor")
-    assert "aws:rds/instance:Instance" in text and "[protect]" in text
+    assert "aws:rds/instance:Instance" in text
+    assert "[protect]" in text
     assert "[core] executor = CeleryExecutor" in text
     assert "Capacity:" in text
 

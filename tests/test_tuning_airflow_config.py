@@ -9,19 +9,19 @@ import subprocess
 import sys
 
 import pytest
-from conftest import SHIPPED_STACKS
-from tuning_support import config
 
-from components.tuning.airflow_config import tuning_airflow_config
+from components.tuning.airflow_options import tuning_airflow_options
 from components.tuning.derive import derive_tuning
 from components.values.airflow_config import compose_airflow_config
-from components.values.refs import InfraRefs
+from components.values.refs import AwsRefs
+from tests.support.paths import SHIPPED_STACKS
+from tests.support.stacks import stack
 
 
 def fragment_of(tier: str, **sections):
-    cfg = config(tier, **sections)
+    cfg = stack(tier, **sections)
     tuning = derive_tuning(cfg)
-    return cfg, tuning, tuning_airflow_config(tuning, cfg)
+    return cfg, tuning, tuning_airflow_options(tuning, cfg)
 
 
 def test_celery_stack_sets_worker_concurrency_and_no_kubernetes_option():
@@ -54,7 +54,7 @@ def test_overrides_reach_the_airflow_config():
     cfg, tuning, _ = fragment_of(
         "prod", tuning={"parallelism": 300, "defaultPoolTaskSlotCount": 900}, celery={"workers": {"concurrency": 12}}
     )
-    composed = compose_airflow_config(cfg, tuning, InfraRefs(aws_region="eu-west-1", logs_bucket="logs"))
+    composed = compose_airflow_config(cfg, tuning, AwsRefs(region="eu-west-1", logs_bucket="logs"))
     assert composed["core"]["parallelism"] == 300
     assert composed["core"]["default_pool_task_slot_count"] == 900
     assert composed["celery"]["worker_concurrency"] == 12
@@ -75,6 +75,8 @@ def test_real_airflow_knows_every_option(tmp_path):
     probe = """
 import json, sys
 from airflow.configuration import conf
+from tests.support.paths import SHIPPED_STACKS
+from tests.support.stacks import stack
 wanted = json.loads(sys.argv[1])
 known = {section: set(described.get("options", {})) for section, described in conf.configuration_description.items()}
 print(json.dumps({section: sorted(set(keys) - known.get(section, set())) for section, keys in wanted.items()}))

@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import SHIPPED_STACKS
-from tuning_support import config
 
 from components.tuning.capacity import capacity_report, capacity_summary
 from components.tuning.derive import derive_tuning
 from components.tuning.rds_instances import rds_default_max_connections
+from tests.support.paths import SHIPPED_STACKS
+from tests.support.stacks import stack
 
 
 def report_of(tier: str, **sections) -> dict:
-    cfg = config(tier, **sections)
+    cfg = stack(tier, **sections)
     return capacity_report(cfg, derive_tuning(cfg))
 
 
@@ -74,7 +74,7 @@ def test_summary_reads_as_sentences():
 
 
 @pytest.mark.parametrize(
-    "instance_class, observed",
+    ("instance_class", "observed"),
     # `SHOW max_connections` under RDS defaults on classes of the same memory (db.t2.small/medium/large),
     # and db.r4.large, whose 15.25 GiB are a little under db.r5.large's 16.
     [("db.t3.small", 198), ("db.t3.medium", 413), ("db.t3.large", 856), ("db.r5.large", 1660)],

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import REPO, SHIPPED_STACKS
-from stack_builders import values
-from tuning_support import config, problem_at, sized
 
-from components.config import load_stack_config
+from components.config.loader import load_stack_config
 from components.config.stackfile import read_stack_file
 from components.tuning.checks import CAPACITY_RULES
+from tests.support.paths import REPO, SHIPPED_STACKS
+from tests.support.stacks import problem_at, problems, raw_values, sized, stack
 
 # (id, tier, sections, key of the problem, fragments its message must contain)
 CASES = [
@@ -186,7 +185,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("tier, sections, key, fragments", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("tier", "sections", "key", "fragments"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_check_refuses_with_keys_and_numbers(tier, sections, key, fragments):
     message = problem_at(tier, key, **sections)
     for fragment in fragments:
@@ -194,13 +193,12 @@ def test_check_refuses_with_keys_and_numbers(tier, sections, key, fragments):
 
 
 def test_a_stated_max_connections_replaces_the_unknown_class():
-    cfg = config("dev", database={"instanceClass": "db.x2g.large", "maxConnections": 400})
+    cfg = stack("dev", database={"instanceClass": "db.x2g.large", "maxConnections": 400})
     assert cfg.database.max_connections == 400
 
 
 def test_both_explicit_worker_bounds_are_judged_once():
     """celery.workers.minReplicas above an explicit maxReplicas belongs to the config rule alone."""
-    from tuning_support import problems
 
     found = problems("prod", celery={"workers": {"minReplicas": 5, "maxReplicas": 3}})
     assert [key for key, _ in found].count("celery.workers.minReplicas") == 1
@@ -208,7 +206,7 @@ def test_both_explicit_worker_bounds_are_judged_once():
 
 @pytest.mark.parametrize("tier", SHIPPED_STACKS)
 def test_every_tier_default_passes_its_own_checks(tier):
-    cfg = config(tier)
+    cfg = stack(tier)
     for capacity_rule in CAPACITY_RULES:
         assert list(capacity_rule.check(cfg, frozenset())) == [], capacity_rule.check.__name__
 
@@ -221,16 +219,19 @@ def test_every_shipped_stack_passes_its_own_checks(stack):
         assert list(capacity_rule.check(cfg, frozenset())) == [], capacity_rule.check.__name__
 
 
-def test_capacity_rules_run_with_the_config_rules():
-    """load_stack_config itself refuses a stack that cannot carry its peak."""
-    from components.config import ConfigError
+def test_capacity_rules_run_where_validation_is_composed():
+    """validated_stack_config refuses a stack that cannot carry its peak; the config layer alone
+    (which the capacity rules build on) does not know them."""
+    from components.config.errors import ConfigError
+    from components.validation import validated_stack_config
 
-    with pytest.raises(ConfigError, match="workload.peakRunningTasks 128"):
-        load_stack_config("test", values("prod", celery={"workers": {"maxReplicas": 1}}))
+    short = raw_values("prod", celery={"workers": {"maxReplicas": 1}})
+    with pytest.raises(ConfigError, match=r"workload\.peakRunningTasks 128"):
+        validated_stack_config("test", short)
+    assert load_stack_config("test", short).celery.workers.max_replicas == 1
 
 
 def test_short_workers_are_reported_once_not_through_what_derives_from_them():
-    from tuning_support import problems
 
     found = problems("staging", celery={"workers": {"maxReplicas": 1}}, kubernetesExecutor={"maxTaskPods": 10})
     assert [key for key, _ in found] == ["celery.workers.maxReplicas"]

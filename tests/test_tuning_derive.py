@@ -7,9 +7,9 @@ docs/runbooks/capacity-planning.md.
 from __future__ import annotations
 
 import pytest
-from tuning_support import config, sized
 
 from components.tuning.derive import derive_tuning, parsing_processes_for
+from tests.support.stacks import sized, stack
 
 # (id, tier, sections, expected Tuning fields)
 CASES = [
@@ -22,8 +22,8 @@ CASES = [
         {},
         {
             "worker_concurrency": 15,
-            "keda_max_replicas": 9,
-            "keda_min_replicas": 2,
+            "max_celery_workers": 9,
+            "min_celery_workers": 2,
             "parallelism": 135,
             "default_pool_task_slot_count": 135,
             "parsing_processes": 2,
@@ -36,7 +36,7 @@ CASES = [
         "memory-bound worker",
         "prod",
         {"celery": {"workers": {"resources": sized("8", "4Gi")}}, "workload": {"taskResources": sized("100m", "1Gi")}},
-        {"worker_concurrency": 3, "keda_max_replicas": 43},  # ceil(128/3)
+        {"worker_concurrency": 3, "max_celery_workers": 43},  # ceil(128/3)
     ),
     (
         # 1 CPU / 16Gi, task 250m / 256Mi: 4 by CPU, 62 by memory.
@@ -46,7 +46,7 @@ CASES = [
             "celery": {"workers": {"resources": sized("1", "16Gi")}},
             "workload": {"taskResources": sized("250m", "256Mi")},
         },
-        {"worker_concurrency": 4, "keda_max_replicas": 32, "parallelism": 128, "default_pool_task_slot_count": 128},
+        {"worker_concurrency": 4, "max_celery_workers": 32, "parallelism": 128, "default_pool_task_slot_count": 128},
     ),
     (
         # 300m ÷ 100m is 3 in whole millicores (2.999… in floating point).
@@ -72,8 +72,8 @@ CASES = [
         # 1 worker of 15; the warm floor of 2 cannot exceed the maximum of 1.
         {
             "worker_concurrency": 15,
-            "keda_max_replicas": 1,
-            "keda_min_replicas": 1,
+            "max_celery_workers": 1,
+            "min_celery_workers": 1,
             "parallelism": 15,
             "default_pool_task_slot_count": 15,
         },
@@ -83,18 +83,18 @@ CASES = [
         "prod",
         {"workload": {"peakRunningTasks": 5000}},
         # ceil(5000/15) = 334 workers, 5010 slots, all of them per scheduler (2 - 1 survivors).
-        {"keda_max_replicas": 334, "parallelism": 5010, "default_pool_task_slot_count": 5010},
+        {"max_celery_workers": 334, "parallelism": 5010, "default_pool_task_slot_count": 5010},
     ),
     (
         # local: 500m / limit 2Gi worker, 100m / 256Mi task: 5 by CPU, (2048-512)/256 = 6 by memory.
         "local: fixed workers, no KEDA",
         "local",
         {},
-        # Without KEDA the fixed worker count travels in keda_max_replicas (workers.celery.replicas).
+        # Without KEDA the fixed worker count travels in max_celery_workers (workers.celery.replicas).
         {
             "worker_concurrency": 5,
-            "keda_max_replicas": 1,
-            "keda_min_replicas": None,
+            "max_celery_workers": 1,
+            "min_celery_workers": None,
             "parallelism": 5,
             "default_pool_task_slot_count": 5,
             "parsing_processes": 1,
@@ -111,8 +111,8 @@ CASES = [
             "parallelism": 16,
             "default_pool_task_slot_count": 16,
             "worker_concurrency": None,
-            "keda_max_replicas": None,
-            "pgbouncer_result_backend_pool_size": None,
+            "max_celery_workers": None,
+            "pgbouncer.result_backend_pool_size": None,
         },
     ),
     (
@@ -129,7 +129,7 @@ CASES = [
         {},
         {
             "worker_concurrency": 7,
-            "keda_max_replicas": 10,
+            "max_celery_workers": 10,
             "kubernetes_task_pods": 64,
             "default_pool_task_slot_count": 134,
             "parallelism": 134,
@@ -152,16 +152,16 @@ CASES = [
         },
         {
             "worker_concurrency": 10,
-            "keda_min_replicas": 0,
-            "keda_max_replicas": 20,
+            "min_celery_workers": 0,
+            "max_celery_workers": 20,
             "parallelism": 500,
             "default_pool_task_slot_count": 1000,
             "sql_alchemy_pool_size": 3,
             "sql_alchemy_max_overflow": 2,
             "parsing_processes": 7,
-            "pgbouncer_max_client_conn": 900,
-            "pgbouncer_metadata_pool_size": 40,
-            "pgbouncer_result_backend_pool_size": 20,
+            "pgbouncer.max_client_conn": 900,
+            "pgbouncer.metadata_pool_size": 40,
+            "pgbouncer.result_backend_pool_size": 20,
         },
     ),
     (
@@ -181,9 +181,9 @@ CASES = [
         {
             "sql_alchemy_pool_size": 5,
             "sql_alchemy_max_overflow": 10,
-            "pgbouncer_max_client_conn": 447,
-            "pgbouncer_metadata_pool_size": 27,
-            "pgbouncer_result_backend_pool_size": 19,
+            "pgbouncer.max_client_conn": 447,
+            "pgbouncer.metadata_pool_size": 27,
+            "pgbouncer.result_backend_pool_size": 19,
         },
     ),
     (
@@ -196,7 +196,7 @@ CASES = [
             "worker_concurrency": 80,
             "sql_alchemy_pool_size": 1,
             "sql_alchemy_max_overflow": 0,
-            "pgbouncer_max_client_conn": None,
+            "pgbouncer": None,
         },
     ),
     (
@@ -208,19 +208,27 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("tier, sections, expected", [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+@pytest.mark.parametrize(
+    ("tier", "sections", "expected"), [case[1:] for case in CASES], ids=[case[0] for case in CASES]
+)
 def test_derivation(tier, sections, expected):
-    tuning = derive_tuning(config(tier, **sections))
-    assert {field: getattr(tuning, field) for field in expected} == expected
+    tuning = derive_tuning(stack(tier, **sections))
+    assert {field: _field(tuning, field) for field in expected} == expected
+
+
+def _field(value: object, dotted: str) -> object:
+    for part in dotted.split("."):
+        value = getattr(value, part)
+    return value
 
 
 def test_per_dag_limits_come_from_the_workload():
-    tuning = derive_tuning(config("prod", workload={"maxActiveRunsPerDag": 3, "maxActiveTasksPerDag": 64}))
+    tuning = derive_tuning(stack("prod", workload={"maxActiveRunsPerDag": 3, "maxActiveTasksPerDag": 64}))
     assert (tuning.max_active_runs_per_dag, tuning.max_active_tasks_per_dag) == (3, 64)
 
 
 @pytest.mark.parametrize(
-    "cpu, processes",
+    ("cpu", "processes"),
     [("100m", 1), ("250m", 1), ("999m", 1), ("1", 1), ("1500m", 1), ("2", 2), ("3.9", 3), ("8", 8)],
 )
 def test_parsing_processes_follow_whole_cores(cpu, processes):
@@ -228,10 +236,10 @@ def test_parsing_processes_follow_whole_cores(cpu, processes):
 
 
 def test_parsing_processes_from_the_dag_processor_request():
-    tuning = derive_tuning(config("prod", dagProcessor={"resources": sized("3", "4Gi")}))
+    tuning = derive_tuning(stack("prod", dagProcessor={"resources": sized("3", "4Gi")}))
     assert tuning.parsing_processes == 3
 
 
 def test_slots_are_workers_times_concurrency_plus_pods():
-    tuning = derive_tuning(config("staging"))
+    tuning = derive_tuning(stack("staging"))
     assert (tuning.celery_slots, tuning.total_task_slots) == (70, 134)

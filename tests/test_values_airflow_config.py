@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from stack_builders import values
 
-from components.config import load_stack_config
 from components.tuning.derive import derive_tuning
 from components.values.airflow_config import compose_airflow_config, merge_fragments
-from components.values.refs import InfraRefs
+from components.values.refs import AwsRefs
+from tests.support.stacks import stack
 
 
 def compose(**sections):
-    cfg = load_stack_config("s", values("prod", **sections))
-    return compose_airflow_config(cfg, derive_tuning(cfg), InfraRefs(aws_region="eu-west-1", logs_bucket="logs-bucket"))
+    cfg = stack("prod", "s", **sections)
+    return compose_airflow_config(cfg, derive_tuning(cfg), AwsRefs(region="eu-west-1", logs_bucket="logs-bucket"))
 
 
 def test_fragments_that_disagree_are_a_kit_bug():

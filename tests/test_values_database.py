@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from chart_support import compose, stack
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.dialects.postgresql.psycopg2 import PGDialect_psycopg2
 from sqlalchemy.engine import make_url
 
-from components.naming import Names
-from components.values.database import DatabaseEndpoint, PoolSizes, async_url, direct_url, pgbouncer_ini, pooled_url
+from components.naming.kubernetes import Names
+from components.tuning.model import PgbouncerPools
+from components.values.database import DatabaseEndpoint, async_url, direct_url, pgbouncer_ini, pooled_url
+from tests.support.chart import compose
+from tests.support.stacks import stack
 
 NAMES = Names(release="airflow", namespace="airflow")
 RDS = DatabaseEndpoint(
@@ -42,7 +44,7 @@ def test_sync_urls_keep_libpq_sslmode():
 
 def test_pgbouncer_serves_named_prepared_statements_in_transaction_mode():
     ini = pgbouncer_ini(
-        RDS, NAMES, PoolSizes(max_client_conn=100, metadata_pool_size=10, result_backend_pool_size=None)
+        RDS, NAMES, PgbouncerPools(max_client_conn=100, metadata_pool_size=10, result_backend_pool_size=None)
     )
     settings = dict(
         line.split(" = ", 1) for line in ini.splitlines() if " = " in line and not line.startswith("airflow-")

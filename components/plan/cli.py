@@ -97,14 +97,17 @@ def main(argv: list[str] | None = None) -> int:
     document = plan.as_json()
     replacements = None
     if args.against:
-        from .replacements import find_replacements
+        from .replacements import NotAPlanError, find_replacements
 
         try:
             earlier = json.loads(args.against.read_text())["resources"]
-        except (OSError, ValueError, KeyError) as error:
+            replacements = find_replacements(earlier, document["resources"])
+        except NotAPlanError as error:
+            print(f"error: --against {args.against}: {error}", file=sys.stderr)
+            return EXIT_INVALID
+        except (OSError, ValueError, KeyError, TypeError) as error:
             print(f"error: --against {args.against}: not a plan made with --format json ({error})", file=sys.stderr)
             return EXIT_INVALID
-        replacements = find_replacements(earlier, document["resources"])
         document["replacements"] = [replacement.as_json() for replacement in replacements]
 
     if args.format == "json":

@@ -71,15 +71,29 @@ def _value(inputs: dict[str, Any], dotted: str) -> Any:
     return value
 
 
+class NotAPlanError(ValueError):
+    """An earlier plan without URNs (made before plans carried them): make it again."""
+
+
 def find_replacements(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[Replacement]:
-    """Resources are ``{type, name, inputs, protect}`` as in the plan's JSON ``resources``."""
-    now = {(r["type"], r["name"]): r for r in after}
+    """Resources are ``{urn, aliases, type, name, inputs, protect}`` as in the plan's JSON ``resources``.
+
+    A resource is the same one when its URN is the same, or when the new resource names the old
+    URN among its aliases: a resource that moved to another parent, or whose component type was
+    renamed, without an alias, is a delete and a create, as Pulumi would do it.
+    """
+    if any("urn" not in resource for resource in before):
+        raise NotAPlanError("its resources carry no URN; make it again with this version's `plan --format json`")
+    now: dict[str, dict[str, Any]] = {}
+    for resource in after:
+        for urn in (resource["urn"], *resource.get("aliases", ())):
+            now[urn] = resource
     found: list[Replacement] = []
     for old in before:
         triggers = REPLACEMENT_TRIGGERS.get(old["type"])
         if triggers is None:
             continue
-        new = now.get((old["type"], old["name"]))
+        new = now.get(old["urn"])
         if new is None:
             found.append(Replacement(old["type"], old["name"], "would be deleted", bool(old.get("protect"))))
             continue

@@ -12,8 +12,10 @@ import textwrap
 from urllib.parse import quote
 
 import pytest
-from airflow_harness import AirflowHome, effective_airflow_config, kit_environment, recorder, records
-from contract_stacks import alerting_config
+
+from tests.support.airflow import AirflowHome, effective_airflow_config, kit_environment
+from tests.support.integrations import alerting_config
+from tests.support.servers import recorder, records
 
 pytestmark = pytest.mark.contract
 

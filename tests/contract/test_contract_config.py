@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from airflow_harness import AirflowHome, effective_airflow_config, kit_environment
-from contract_stacks import SHIPPED_STACKS, shipped_config, vault_config
+
+from tests.support.airflow import AirflowHome, effective_airflow_config, kit_environment
+from tests.support.integrations import vault_config
+from tests.support.paths import SHIPPED_STACKS
+from tests.support.stacks import shipped_stack
 
 pytestmark = pytest.mark.contract
 
@@ -65,7 +68,7 @@ def _kit_keys(config: dict, environment: dict[str, str]) -> list[tuple[str, str]
 
 @pytest.mark.parametrize("stack", SHIPPED_STACKS)
 def test_every_option_the_kit_sets_is_known_to_airflow_and_parses(stack, tmp_path):
-    cfg = shipped_config(stack)
+    cfg = shipped_stack(stack)
     config, environment = effective_airflow_config(cfg), kit_environment(cfg)
     home = AirflowHome.create(tmp_path / "home", config, environment)
 
@@ -82,12 +85,13 @@ def test_vault_options_are_known_to_airflow(tmp_path):
     config, environment = effective_airflow_config(cfg), kit_environment(cfg)
     home = AirflowHome.create(tmp_path / "home", config, environment)
     result = home.python(KNOWN_OPTIONS.replace("KIT", repr(json.dumps(_kit_keys(config, environment)))))
-    assert result["unknown"] == [] and result["unparsed"] == []
+    assert result["unknown"] == []
+    assert result["unparsed"] == []
 
 
 @pytest.mark.parametrize("stack", [s for s in SHIPPED_STACKS if s != "local"])
 def test_secrets_manager_backend_instantiates_with_the_kit_kwargs(stack, tmp_path):
-    cfg = shipped_config(stack)
+    cfg = shipped_stack(stack)
     home = AirflowHome.create(tmp_path / "home", effective_airflow_config(cfg), kit_environment(cfg))
 
     backends = home.python(SECRETS_BACKEND)
@@ -103,7 +107,7 @@ def test_secrets_manager_backend_instantiates_with_the_kit_kwargs(stack, tmp_pat
 
 
 def test_local_stack_has_no_secrets_backend(tmp_path):
-    cfg = shipped_config("local")
+    cfg = shipped_stack("local")
     home = AirflowHome.create(tmp_path / "home", effective_airflow_config(cfg), kit_environment(cfg))
     assert home.python(SECRETS_BACKEND) == {"server": None, "worker": None}
 

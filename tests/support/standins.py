@@ -67,6 +67,7 @@ class VaultStandIn(BaseHTTPRequestHandler):
             200,
             {"auth": {"client_token": ISSUED_TOKEN, "lease_duration": 3600, "renewable": True}},
         )
+        return None
 
     def do_GET(self) -> None:
         self._record()
@@ -82,6 +83,7 @@ class VaultStandIn(BaseHTTPRequestHandler):
             return self._reply(200, {"data": secret})
         metadata = {"created_time": "2026-01-01T00:00:00Z", "deletion_time": "", "destroyed": False, "version": 1}
         self._reply(200, {"data": {"data": secret, "metadata": metadata}})
+        return None
 
     def log_message(self, *args) -> None:
         pass

@@ -1,0 +1,178 @@
+"""Real servers on 127.0.0.1 for the tests and benchmarks: PostgreSQL, Redis, moto_server, and
+the project's own HTTP stand-ins (``standins.py``). Each is a context manager that starts the
+server on a free port in a private folder and stops it by PID.
+
+PostgreSQL and Redis come from Debian's packages (``make test`` installs them: see
+``.ci/system-packages``); moto_server from PyPI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .processes import ProcessGroup, free_port, listening, port_open
+
+STANDINS = Path(__file__).with_name("standins.py")
+STARTUP_TIMEOUT_SECONDS = 120
+DB_USER = "airflow"
+
+
+def server_binary(name: str, package: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    for candidate in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
+        return str(candidate)
+    raise RuntimeError(f"{name} not found: install Debian's {package} (apt-get install -y {package})")
+
+
+@dataclass(frozen=True)
+class Postgres:
+    port: int
+    user: str
+
+    def url(self, database: str, driver: str = "postgresql+psycopg2") -> str:
+        return f"{driver}://{self.user}@127.0.0.1:{self.port}/{database}"
+
+    def connect(self, database: str = "postgres") -> Any:
+        import psycopg2
+
+        return psycopg2.connect(host="127.0.0.1", port=self.port, user=self.user, dbname=database)
+
+    def create_database(self, name: str) -> None:
+        with contextlib.closing(self.connect()) as connection:
+            connection.autocommit = True  # CREATE DATABASE refuses to run in a transaction
+            with connection.cursor() as cursor:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+
+    def query(self, database: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        with contextlib.closing(self.connect(database)) as connection, connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall()) if cursor.description else []
+
+    def ready(self) -> bool:
+        import psycopg2
+
+        try:
+            self.connect().close()
+        except psycopg2.OperationalError:
+            return False
+        return True
+
+
+@contextlib.contextmanager
+def postgres(workdir: Path, max_connections: int = 300) -> Iterator[Postgres]:
+    """A private cluster with trust authentication; as root it runs as the ``postgres`` account
+    (initdb refuses root)."""
+    data = workdir / "pgdata"
+    data.mkdir(parents=True)
+    as_user: dict[str, Any] = {}
+    if os.geteuid() == 0:
+        shutil.chown(workdir, "postgres")
+        shutil.chown(data, "postgres")
+        as_user = {"user": "postgres", "group": "postgres"}
+    subprocess.run(
+        [server_binary("initdb", "postgresql"), "-D", str(data), "-U", DB_USER, "--auth=trust", "--no-sync"],
+        check=True,
+        capture_output=True,
+        timeout=STARTUP_TIMEOUT_SECONDS,
+        **as_user,
+    )
+    port = free_port()
+    settings = {
+        "listen_addresses": "127.0.0.1",
+        "unix_socket_directories": str(workdir),
+        "max_connections": str(max_connections),
+        "fsync": "off",
+    }
+    argv = [server_binary("postgres", "postgresql"), "-D", str(data), "-p", str(port)]
+    for key, value in settings.items():
+        argv += ["-c", f"{key}={value}"]
+    with ProcessGroup(workdir / "logs") as group:
+        group.start("postgres", argv, **as_user)
+        server = Postgres(port, DB_USER)
+        group.wait_for("PostgreSQL", server.ready, STARTUP_TIMEOUT_SECONDS)
+        yield server
+
+
+@dataclass
+class Redis:
+    port: int
+    group: ProcessGroup
+    argv: list[str]
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def stop(self) -> None:
+        """Stop the server, as a failover or an outage would."""
+        self.group.stop("redis")
+
+    def start(self) -> None:
+        self.group.start("redis", self.argv)
+        self.group.wait_for("Redis", lambda: port_open(self.port), STARTUP_TIMEOUT_SECONDS, interval=0.1)
+
+
+@contextlib.contextmanager
+def redis(workdir: Path) -> Iterator[Redis]:
+    port = free_port()
+    data = workdir / "redis"
+    data.mkdir(parents=True, exist_ok=True)
+    argv = [
+        server_binary("redis-server", "redis-server"),
+        "--bind", "127.0.0.1",
+        "--port", str(port),
+        "--save", "",
+        "--appendonly", "no",
+        "--dir", str(data),
+    ]  # fmt: skip
+    with ProcessGroup(workdir / "logs") as group:
+        server = Redis(port, group, argv)
+        server.start()
+        yield server
+
+
+@contextlib.contextmanager
+def moto_server(workdir: Path) -> Iterator[str]:
+    """moto_server: real AWS APIs (S3, SQS, Secrets Manager, RDS, EKS, IAM...) on loopback."""
+    port = free_port()
+    argv = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    with listening("moto", argv, port, workdir / "logs"):
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def recorder(workdir: Path, name: str) -> Iterator[tuple[str, Path]]:
+    """An HTTP receiver recording every POST; yields its base URL and its JSON-lines log."""
+    port = free_port()
+    log = workdir / f"{name}.jsonl"
+    log.touch()
+    argv = [sys.executable, str(STANDINS), "recorder", str(port), str(log)]
+    with listening(name, argv, port, workdir / "logs"):
+        yield f"http://127.0.0.1:{port}", log
+
+
+@contextlib.contextmanager
+def vault_standin(workdir: Path, spec: dict[str, Any]) -> Iterator[tuple[str, Path]]:
+    """The two Vault endpoints VaultBackend uses (see ``standins.py``); yields its URL and request log."""
+    port = free_port()
+    log = workdir / "vault-requests.jsonl"
+    log.touch()
+    spec_file = workdir / "vault-spec.json"
+    spec_file.write_text(json.dumps({**spec, "log": str(log)}))
+    argv = [sys.executable, str(STANDINS), "vault", str(port), str(spec_file)]
+    with listening("vault", argv, port, workdir / "logs"):
+        yield f"http://127.0.0.1:{port}", log
+
+
+def records(log: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
