@@ -1,6 +1,7 @@
 # Two commands do all set-up on a fresh clone:
 #   make plan [STACK=prod] [FORMAT=json]   offline plan of a stack (installs what it needs)
-#   make test                              the whole test suite (installs what it needs)
+#   make test                              the whole test suite with lint, types and the layer contract
+#                                          (installs what it needs, Debian packages included)
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -8,7 +9,7 @@ STACK ?= local
 FORMAT ?= text
 PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: plan test bench-plan bench-throughput
+.PHONY: plan test lint bench-plan bench-throughput
 
 $(VENV)/.runtime: requirements.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,14 +20,24 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt constraints.txt
 	$(PIP_INSTALL) -r requirements-dev.txt -c constraints.txt
 	touch $@
 
+$(VENV)/.system: .ci/system-packages.txt .ci/install-system-packages
+	.ci/install-system-packages
+	touch $@
+
 plan: $(VENV)/.runtime
 	$(PY) -m components plan --stack $(STACK) --format $(FORMAT)
 
-test: $(VENV)/.dev
+lint: $(VENV)/.dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PY) -m mypy
+
+test: lint $(VENV)/.system
 	$(PY) -m pytest
 
 bench-plan: $(VENV)/.runtime
-	$(PY) benchmarks/plan.py
+	$(PY) -m benchmarks.plan
 
-bench-throughput: $(VENV)/.dev
-	$(PY) benchmarks/throughput.py
+bench-throughput: $(VENV)/.dev $(VENV)/.system
+	$(PY) -m benchmarks.throughput

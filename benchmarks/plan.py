@@ -59,7 +59,8 @@ def main() -> None:
     floor_wall, floor_rss = _measure([sys.executable, "-c", importer], runs)
 
     print(
-        f"Import floor ({len(sdk_modules)} Pulumi SDK modules the plan loads): {floor_wall:.2f} s, {floor_rss:.0f} MiB peak RSS"
+        f"Import floor ({len(sdk_modules)} Pulumi SDK modules the plan loads): "
+        f"{floor_wall:.2f} s, {floor_rss:.0f} MiB peak RSS"
     )
     print(f"{'stack':<8} {'wall s':>7} {'x floor':>8} {'peak MiB':>9}")
     for stack in STACKS:

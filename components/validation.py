@@ -16,13 +16,15 @@ from .config.model import StackConfig
 from .config.renames import Warn
 from .tuning.checks import CAPACITY_RULES
 
+_LOG = logging.getLogger(__name__)
+
 
 def validated_stack_config(
     stack: str,
     values: Mapping[str, Any],
     secret_keys: Collection[str] = (),
     *,
-    warn: Warn = logging.getLogger(__name__).warning,
+    warn: Warn = _LOG.warning,
 ) -> StackConfig:
     """The stack's config, validated; raises ``ConfigError`` listing every problem."""
     return load_stack_config(stack, values, secret_keys, extra_rules=CAPACITY_RULES, warn=warn)

@@ -83,8 +83,8 @@ def test_service_accounts_carry_irsa_annotations(stack_name):
     names = names_of(shipped_stack(stack_name))
     for component in SERVICE_ACCOUNT_COMPONENTS:
         account = accounts[names.service_account(component)]
-        component = component.chart_key
-        assert account["metadata"]["annotations"] == {"eks.amazonaws.com/role-arn": AWS_REFS.role_arns[component]}
+        role_arn = AWS_REFS.role_arns[component.chart_key]
+        assert account["metadata"]["annotations"] == {"eks.amazonaws.com/role-arn": role_arn}
 
 
 def test_migrations_run_outside_the_chart_and_pods_wait_for_them():

@@ -349,9 +349,9 @@ def test_git_bundle_reads_its_token_from_a_secret_connection():
 def test_s3_bundle_uses_the_keyless_aws_connection():
     chart_values = compose(VARIANTS["dev-s3-bundle"]())
     [bundle] = chart_values["dagProcessor"]["dagBundleConfigList"]
-    S3DagBundle = pytest.importorskip("airflow.providers.amazon.aws.bundles.s3").S3DagBundle
+    s3_bundle = pytest.importorskip("airflow.providers.amazon.aws.bundles.s3").S3DagBundle
 
-    assert bundle["classpath"] == f"{S3DagBundle.__module__}.{S3DagBundle.__name__}"
+    assert bundle["classpath"] == f"{s3_bundle.__module__}.{s3_bundle.__name__}"
     assert bundle["kwargs"] == {
         "aws_conn_id": "aws_irsa",
         "bucket_name": "team-dags",
@@ -401,7 +401,9 @@ def test_connection_urls_use_postgresql_and_encode_the_password():
 
 def test_pgbouncer_reaches_the_database_with_tls_and_pools_sized_from_config():
     names = names_of(shipped_stack("prod"))
-    ini = pgbouncer_ini(RDS, names, PgbouncerPools(max_client_conn=700, metadata_pool_size=41, result_backend_pool_size=12))
+    ini = pgbouncer_ini(
+        RDS, names, PgbouncerPools(max_client_conn=700, metadata_pool_size=41, result_backend_pool_size=12)
+    )
     assert "airflow-metadata = host=db.example.rds.amazonaws.com dbname=airflow port=5432 pool_size=41" in ini
     assert "airflow-result-backend = host=db.example.rds.amazonaws.com dbname=airflow port=5432 pool_size=12" in ini
     assert "max_client_conn = 700" in ini.splitlines()

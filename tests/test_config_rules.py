@@ -341,7 +341,8 @@ def test_values_as_the_pulumi_runtime_passes_them():
     """The CLI hands objects over as JSON strings and scalars as strings."""
     config = {
         f"{P}:tier": "prod",
-        f"{P}:aws": '{"region": "eu-west-1", "vpcId": "vpc-0abc", "privateSubnetIds": ["subnet-0a", "subnet-0b"], "eksClusterName": "c"}',
+        f"{P}:aws": '{"region": "eu-west-1", "vpcId": "vpc-0abc", "privateSubnetIds": ["subnet-0a", "subnet-0b"], '
+        '"eksClusterName": "c"}',
         f"{P}:scheduler": '{"replicas": "3"}',
         f"{P}:database": '{"multiAz": "true"}',
     }

@@ -7,7 +7,6 @@ import json
 from components.plan.cli import main
 from components.plan.replacements import find_replacements
 
-
 DATABASE_URN = "urn:pulumi:prod::airflow-ha::airflow-ha:aws:MetadataDatabase$aws:rds/instance:Instance::db"
 MOVED_URN = "urn:pulumi:prod::airflow-ha::airflow-ha:aws:Stores$aws:rds/instance:Instance::db"
 

@@ -87,7 +87,9 @@ class AwsDataPlane(pulumi.ComponentResource):
         self.outputs = DataPlaneOutputs(
             region=args.region,
             eks=EksClusterAccess(cluster.name, args.region, cluster.endpoint, cluster.ca_data),
-            database=RdsConnection(database.host, database.port, database.db_name, database.username, database.password),
+            database=RdsConnection(
+                database.host, database.port, database.db_name, database.username, database.password
+            ),
             broker_url=broker.url if broker is not None else None,
             logs_bucket=logs.bucket_name,
             role_arns=roles.role_arns,

@@ -45,6 +45,7 @@ class SecretsAccess:
     prefixes: tuple[str, ...]
     key_arn: str
 
+
 RDS_ENHANCED_MONITORING_POLICY = "iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 
 

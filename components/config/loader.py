@@ -9,8 +9,8 @@ values, which may be JSON strings (how the Pulumi runtime passes objects) or alr
 from __future__ import annotations
 
 import difflib
-import logging
 import json
+import logging
 import re
 import types
 import typing
@@ -43,12 +43,14 @@ _CREDENTIAL_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 _SECTION_FIELDS = {name: field for name, field in StackConfig.model_fields.items() if name not in ("stack", "secrets")}
 _ALIASES = {field.alias or name: name for name, field in _SECTION_FIELDS.items()}
 # One validator per top-level section, so that one broken section does not hide the others.
-_SECTION_TYPES = {
+_SECTION_TYPES: dict[str, Any] = {
     name: typing.Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
     for name, field in _SECTION_FIELDS.items()
 }
 _SECTION_ADAPTERS = {name: TypeAdapter(section_type) for name, section_type in _SECTION_TYPES.items()}
 _SECRET_ALIASES = {field.alias or name: name for name, field in Secrets.model_fields.items()}
+
+_LOG = logging.getLogger(__name__)
 
 
 def load_stack_config(
@@ -57,7 +59,7 @@ def load_stack_config(
     secret_keys: Collection[str] = (),
     extra_rules: Iterable[Rule] = (),
     *,
-    warn: Warn = logging.getLogger(__name__).warning,
+    warn: Warn = _LOG.warning,
     renames: tuple[RenamedKey, ...] = RENAMED_KEYS,
 ) -> StackConfig:
     """``extra_rules`` run after the config rules (the capacity checks: see ``components/validation.py``);
@@ -109,7 +111,8 @@ def _own_keys(values: Mapping[str, Any], problems: list[Problem]) -> dict[str, A
             problems.append(
                 Problem(
                     "",
-                    f"key '{full_key}' is in an unknown namespace '{namespace}'; the kit's keys start with '{PROJECT}:'",
+                    f"key '{full_key}' is in an unknown namespace '{namespace}'; "
+                    f"the kit's keys start with '{PROJECT}:'",
                 )
             )
     return own

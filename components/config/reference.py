@@ -20,6 +20,7 @@ from .errors import PROJECT
 from .model import AWS_SECTIONS, TIERS, StackConfig
 from .secrets import Secrets
 from .tiers import tier_defaults
+
 _NOT_SET = "—"
 
 INTRO = f"""# Configuration reference
@@ -124,7 +125,7 @@ def _default(path: list[str], field: FieldInfo, tier: str) -> str:
     if value is PydanticUndefined:
         if field.is_required():
             return "required"
-        value = field.default_factory() if field.default_factory else field.default
+        value = field.get_default(call_default_factory=True)
     if value is None and "Default: derived" in (field.description or ""):
         return "derived"
     return _format(value)
@@ -148,8 +149,8 @@ def render_reference() -> str:
         )
         sections.setdefault(path[0] if len(path) > 1 else "(top level)", []).append(row)
     for section, rows in sections.items():
-        field = _SECTION_FIELDS.get(section)
-        intro = [field.description or "", ""] if field is not None else []
+        section_field = _SECTION_FIELDS.get(section)
+        intro = [section_field.description or "", ""] if section_field is not None else []
         lines += [f"## {section}", "", *intro, header, divider, *rows, ""]
     lines += [
         "## Secrets",

@@ -59,6 +59,6 @@ def _without_secure(value: Any) -> tuple[Any, bool]:
         items = {key: _without_secure(item) for key, item in value.items()}
         return {key: item for key, (item, _) in items.items()}, any(secret for _, secret in items.values())
     if isinstance(value, list):
-        items = [_without_secure(item) for item in value]
-        return [item for item, _ in items], any(secret for _, secret in items)
+        elements = [_without_secure(item) for item in value]
+        return [item for item, _ in elements], any(secret for _, secret in elements)
     return value, False

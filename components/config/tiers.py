@@ -157,4 +157,5 @@ def _substitute(value: Any, stack: str) -> Any:
 
 def tier_defaults(tier: str, stack: str = "{stack}") -> dict[str, Any]:
     """The full default config of a tier, ``{stack}`` replaced by the stack name."""
-    return _substitute(deep_merge(_COMMON, _TIERS[tier]), stack)
+    defaults: dict[str, Any] = _substitute(deep_merge(_COMMON, _TIERS[tier]), stack)
+    return defaults

@@ -73,7 +73,9 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
                 k8s,
             )
             jobs.append(
-                one_shot_job(f"{name}-create-admin", stores.admin_job, namespace, k8s, [*created, admin_secret, migration])
+                one_shot_job(
+                    f"{name}-create-admin", stores.admin_job, namespace, k8s, [*created, admin_secret, migration]
+                )
             )
 
         values = pulumi.Output.all(_aws_refs(stores), rollout_checksums(every_secret)).apply(

@@ -13,7 +13,9 @@ LOCAL_REDIS_PASSWORD_LENGTH = 32
 REDIS_PORT = 6379
 
 
-def managed_broker_secret(celery: CelerySecrets, url: pulumi.Output[str], secrets: SecretFactory) -> tuple[KitSecret, ...]:
+def managed_broker_secret(
+    celery: CelerySecrets, url: pulumi.Output[str], secrets: SecretFactory
+) -> tuple[KitSecret, ...]:
     return (secrets.create("broker-url", celery.broker_url, {CONNECTION: url}),)
 
 

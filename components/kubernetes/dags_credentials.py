@@ -14,8 +14,8 @@ def dags_git_secret(credentials: DagsGitCredentials, secrets: SecretFactory) -> 
     token = pulumi.Output.secret(credentials.token.get_secret_value())
     data: dict[str, pulumi.Input[str]]
     if credentials.git_sync:
-        data = {key: GIT_USERNAME for key in GIT_SYNC_USERNAME_KEYS}
-        data |= {key: token for key in GIT_SYNC_PASSWORD_KEYS}
+        data = dict.fromkeys(GIT_SYNC_USERNAME_KEYS, GIT_USERNAME)
+        data |= dict.fromkeys(GIT_SYNC_PASSWORD_KEYS, token)
     else:
         repo_url = credentials.repo_url
         data = {CONNECTION: token.apply(lambda secret: git_connection_json(repo_url, secret))}

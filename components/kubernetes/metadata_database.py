@@ -125,6 +125,8 @@ def connection_secrets(
                     PGBOUNCER_USERS: text(database.pgbouncer_users),
                 },
             ),
-            secrets.create("pgbouncer-stats", pgbouncer.secrets.stats, {CONNECTION: text(database.pgbouncer_stats_url)}),
+            secrets.create(
+                "pgbouncer-stats", pgbouncer.secrets.stats, {CONNECTION: text(database.pgbouncer_stats_url)}
+            ),
         ]
     return tuple(created)

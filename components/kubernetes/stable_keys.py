@@ -36,7 +36,9 @@ def stable_keys(
     api_secret = random.RandomPassword(
         f"{prefix}-api-secret-key-random", length=KEY_LENGTH, special=False, opts=random_opts
     )
-    jwt_secret = random.RandomPassword(f"{prefix}-jwt-secret-random", length=KEY_LENGTH, special=False, opts=random_opts)
+    jwt_secret = random.RandomPassword(
+        f"{prefix}-jwt-secret-random", length=KEY_LENGTH, special=False, opts=random_opts
+    )
     return (
         secrets.create("fernet-key", names.fernet_key, {FERNET_KEY: fernet.b64_url.apply(fernet_key)}, guarded),
         secrets.create("api-secret-key", names.api_secret_key, {API_SECRET_KEY: api_secret.result}),

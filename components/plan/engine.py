@@ -89,7 +89,7 @@ class EngineRun:
 class KitMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         return (
-            standins.resource_id(args.typ, args.name, args.inputs),
+            standins.resource_id(args.name),
             standins.resource_outputs(args.typ, args.name, args.inputs),
         )
 

@@ -32,7 +32,7 @@ _DERIVATION = (
 
 
 @rule(*_DERIVATION)
-def tasks_fit_celery_workers(cfg: StackConfig, explicit: frozenset[str]) -> Iterator[Problem]:
+def tasks_fit_celery_workers(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
     if not cfg.uses_celery:
         return
     fit = task_fit(cfg)
@@ -64,7 +64,7 @@ def tasks_fit_celery_workers(cfg: StackConfig, explicit: frozenset[str]) -> Iter
 
 
 @rule(*_DERIVATION)
-def worker_slots_carry_the_peak(cfg: StackConfig, explicit: frozenset[str]) -> Iterator[Problem]:
+def worker_slots_carry_the_peak(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
     tuning = derive_tuning(cfg)
     peak = cfg.workload.peak_running_tasks
     if tuning.total_task_slots >= peak:
@@ -89,7 +89,7 @@ def worker_slots_carry_the_peak(cfg: StackConfig, explicit: frozenset[str]) -> I
 
 
 @rule(*_DERIVATION)
-def keda_minimum_within_maximum(cfg: StackConfig, explicit: frozenset[str]) -> Iterator[Problem]:
+def keda_minimum_within_maximum(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
     if cfg.celery.workers.max_replicas is not None:
         return  # both explicit: the config rule worker_bounds_ordered judges them
     tuning = derive_tuning(cfg)
@@ -106,7 +106,7 @@ def keda_minimum_within_maximum(cfg: StackConfig, explicit: frozenset[str]) -> I
 
 
 @rule(*_DERIVATION)
-def scheduling_carries_the_peak(cfg: StackConfig, explicit: frozenset[str]) -> Iterator[Problem]:
+def scheduling_carries_the_peak(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
     tuning = derive_tuning(cfg)
     peak = cfg.workload.peak_running_tasks
     schedulers = cfg.scheduler.replicas
@@ -127,7 +127,7 @@ def scheduling_carries_the_peak(cfg: StackConfig, explicit: frozenset[str]) -> I
 
 
 @rule(*_DERIVATION)
-def per_dag_limits_within_parallelism(cfg: StackConfig, explicit: frozenset[str]) -> Iterator[Problem]:
+def per_dag_limits_within_parallelism(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
     tuning = derive_tuning(cfg)
     schedulers = cfg.scheduler.replicas
     total = tuning.parallelism * schedulers
@@ -150,12 +150,14 @@ def per_dag_limits_within_parallelism(cfg: StackConfig, explicit: frozenset[str]
 
 
 @rule(*_DERIVATION)
-def database_holds_the_connections(cfg: StackConfig, explicit: frozenset[str]) -> Iterator[Problem]:
+def database_holds_the_connections(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
     limit = database_limit(cfg)
-    if limit.max_connections is None:
+    available = limit.available
+    if available is None:
+        instance_class = cfg.database.instance_class if cfg.database is not None else "the instance class"
         yield Problem(
             "database.instanceClass",
-            f"{cfg.database.instance_class} is not in the kit's table of RDS instance classes, so its max_connections "
+            f"{instance_class} is not in the kit's table of RDS instance classes, so its max_connections "
             "is unknown; set database.maxConnections to the value of its parameter group (SHOW max_connections)",
         )
         return
@@ -170,10 +172,10 @@ def database_holds_the_connections(cfg: StackConfig, explicit: frozenset[str]) -
     budget = tuning_connections(cfg, tuning)
     clients = sum(c.total for c in budget.values())
     shares = ", ".join(f"{name} {c.total}" for name, c in budget.items() if c.total)
-    room = _database_room(cfg, limit)
+    room = _database_room(limit)
     bouncer = tuning.pgbouncer
     if bouncer is None:
-        if clients > limit.available:
+        if clients > available:
             yield Problem(
                 _database_key(cfg),
                 f"Airflow may open {clients} connections ({shares}; tuning.sqlAlchemyPoolSize "
@@ -189,12 +191,13 @@ def database_holds_the_connections(cfg: StackConfig, explicit: frozenset[str]) -
             f"{cfg.pgbouncer.replicas} is down cannot accept the {clients} clients Airflow may open ({shares})",
         )
     server = server_connections(cfg, tuning)
-    if server > limit.available:
+    if server > available:
         yield Problem(
             "pgbouncer.metadataPoolSize",
             f"PgBouncer may open {server} server connections "
             f"((pgbouncer.metadataPoolSize {bouncer.metadata_pool_size} "
-            f"+ pgbouncer.resultBackendPoolSize {bouncer.result_backend_pool_size or 0}) × pgbouncer.replicas {cfg.pgbouncer.replicas}) "
+            f"+ pgbouncer.resultBackendPoolSize {bouncer.result_backend_pool_size or 0}) "
+            f"× pgbouncer.replicas {cfg.pgbouncer.replicas}) "
             f"but {room}",
         )
 
@@ -206,7 +209,7 @@ def _database_key(cfg: StackConfig) -> str:
     return "database.maxConnections" if cfg.database.max_connections is not None else "database.instanceClass"
 
 
-def _database_room(cfg: StackConfig, limit: DatabaseLimit) -> str:
+def _database_room(limit: DatabaseLimit) -> str:
     return (
         f"the database takes {limit.available} (max_connections {limit.max_connections} from {limit.source}, "
         f"less {limit.reserved} kept for superusers and maintenance)"

@@ -31,8 +31,8 @@ import math
 from dataclasses import dataclass
 
 from ..config.model import StackConfig
-from .rds_instances import rds_default_max_connections
 from .model import Tuning
+from .rds_instances import rds_default_max_connections
 
 # The local tier's in-cluster PostgreSQL (components/kubernetes/local_database.py) runs with PostgreSQL's default.
 IN_CLUSTER_POSTGRES_MAX_CONNECTIONS = 100
@@ -56,6 +56,7 @@ class DatabaseLimit:
 
 def database_limit(cfg: StackConfig) -> DatabaseLimit:
     db = cfg.database
+    limit: int | None
     if db is None:
         limit, source, superuser = (
             IN_CLUSTER_POSTGRES_MAX_CONNECTIONS,

@@ -10,17 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from ..config.model import StackConfig
+from ..config.sections.airflow import AirflowConfig, AirflowOptions, ConfigScalar
 from ..tuning.airflow_options import tuning_airflow_options
 from ..tuning.model import Tuning
 from .integrations import integration_specs, integrations_airflow_config
 from .logging import logging_airflow_config
 from .refs import AwsRefs
 
-AirflowConfig = dict[str, dict[str, str | int | float | bool]]
-
 
 def core_airflow_config(cfg: StackConfig) -> AirflowConfig:
-    api: dict[str, str | int] = {"workers": cfg.api_server.workers}
+    api: AirflowOptions = {"workers": cfg.api_server.workers}
     ingress = cfg.kubernetes.ingress
     if ingress.enabled and ingress.host:
         # Links Airflow builds (the log link in Slack alerts, OAuth redirects) use it.
@@ -46,7 +45,7 @@ def compose_airflow_config(cfg: StackConfig, tuning: Tuning, refs: AwsRefs | Non
     return kit
 
 
-def merge_fragments(fragments: Iterable[Mapping[str, Mapping[str, object]]]) -> AirflowConfig:
+def merge_fragments(fragments: Iterable[Mapping[str, Mapping[str, ConfigScalar]]]) -> AirflowConfig:
     merged: AirflowConfig = {}
     for fragment in fragments:
         for section, options in fragment.items():

@@ -47,7 +47,7 @@ def compose_chart_values(
     values = load_values(values_files(cfg))
     for part in (
         _release(cfg, airflow_config),
-        _keys_and_connections(cfg, secrets),
+        _keys_and_connections(secrets),
         _airflow_components(cfg, names, refs),
         _pgbouncer(cfg, names, tuning, secrets),
         _celery_workers(cfg, names, tuning, refs) if cfg.uses_celery else {},
@@ -84,7 +84,7 @@ def _config_string(value: Any) -> str:
     return str(value)
 
 
-def _keys_and_connections(cfg: StackConfig, secrets: KitSecrets) -> Values:
+def _keys_and_connections(secrets: KitSecrets) -> Values:
     data: Values = {"metadataSecretName": secrets.metadata}
     values: Values = {
         "fernetKeySecretName": secrets.fernet_key,

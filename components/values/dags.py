@@ -101,9 +101,13 @@ def dags_values(cfg: StackConfig, secrets: KitSecrets) -> Values:
 
 
 def _bundle(classpath: str, kwargs: Values) -> Values:
-    return {"dagProcessor": {"dagBundleConfigList": [{"name": DAG_BUNDLE_NAME, "classpath": classpath, "kwargs": kwargs}]}}
+    return {
+        "dagProcessor": {"dagBundleConfigList": [{"name": DAG_BUNDLE_NAME, "classpath": classpath, "kwargs": kwargs}]}
+    }
 
 
 def git_connection_json(repo_url: str, token: str) -> str:
     """The ``dags_git`` connection of the Git DAG bundle: the repository and its access token (secret)."""
-    return json.dumps({"conn_type": "git", "host": repo_url, "login": GIT_USERNAME, "password": token}, separators=(",", ":"))
+    return json.dumps(
+        {"conn_type": "git", "host": repo_url, "login": GIT_USERNAME, "password": token}, separators=(",", ":")
+    )

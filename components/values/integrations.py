@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config.model import StackConfig
+from ..config.sections.airflow import AirflowConfig
 from ..naming.kubernetes import Names, connection_env_name
 from .openlineage import OpenLineageTarget, openlineage_section, openlineage_target, openlineage_transport
 from .secrets_backend import SecretsBackend, VaultBackend, connection_store, secrets_backend, secrets_section
@@ -22,8 +23,6 @@ AIRFLOW_LOCAL_SETTINGS_FILE = Path(__file__).resolve().parents[2] / "charts-valu
 FAILURE_ALERTS_CONN_ID_ENV = "AIRFLOW_HA_FAILURE_ALERTS_SLACK_CONN_ID"
 VAULT_ADDRESS_ENV = "VAULT_ADDR"  # hvac reads it when VaultBackend is given no url
 OPENLINEAGE_TRANSPORT_ENV = "AIRFLOW__OPENLINEAGE__TRANSPORT"
-
-AirflowConfigFragment = dict[str, dict[str, str | int | float | bool]]
 
 
 @dataclass(frozen=True)
@@ -73,8 +72,8 @@ def secret_envs(specs: IntegrationSpecs) -> list[SecretEnv]:
     return envs
 
 
-def integrations_airflow_config(specs: IntegrationSpecs) -> AirflowConfigFragment:
-    fragment: AirflowConfigFragment = {}
+def integrations_airflow_config(specs: IntegrationSpecs) -> AirflowConfig:
+    fragment: AirflowConfig = {}
     secrets = secrets_section(specs.backend)
     if secrets:
         fragment["secrets"] = secrets

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from ..config.model import StackConfig
+from ..config.sections.airflow import AirflowOptions
 from .secrets_backend import single_line_json
 
 
@@ -40,10 +41,10 @@ def openlineage_transport(target: OpenLineageTarget, *, with_api_key: bool) -> s
     return single_line_json(transport)
 
 
-def openlineage_section(target: OpenLineageTarget | None) -> dict[str, str | bool]:
+def openlineage_section(target: OpenLineageTarget | None) -> AirflowOptions:
     if target is None:
         return {"disabled": True}
-    section: dict[str, str | bool] = {"disabled": False, "namespace": target.namespace}
+    section: AirflowOptions = {"disabled": False, "namespace": target.namespace}
     if target.api_key is None:
         section["transport"] = openlineage_transport(target, with_api_key=False)
     return section

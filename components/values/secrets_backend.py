@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import SecretStr
 
 from ..config.model import StackConfig
+from ..config.sections.airflow import AirflowOptions
 from ..config.sections.aws import AwsSection
 
 SECRETS_MANAGER_BACKEND = "airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend"
@@ -112,12 +113,12 @@ def backend_kwargs(backend: SecretsBackend) -> dict[str, Any]:
     }
 
 
-def secrets_section(backend: SecretsBackend | None) -> dict[str, str | int | bool]:
+def secrets_section(backend: SecretsBackend | None) -> AirflowOptions:
     """``[secrets]`` of the Airflow config; empty without a backend."""
     if backend is None:
         return {}
     classpath = SECRETS_MANAGER_BACKEND if isinstance(backend, SecretsManagerBackend) else VAULT_BACKEND
-    section: dict[str, str | int | bool] = {
+    section: AirflowOptions = {
         "backend": classpath,
         "backend_kwargs": single_line_json(backend_kwargs(backend)),
         "use_cache": backend.cache_ttl_seconds > 0,

@@ -1,4 +1,4 @@
-"""Issue 5, contract items 5 and 6: a real ``airflow dags test`` with a failing task.
+"""A real ``airflow dags test`` with a failing task: the Slack alert and the OpenLineage events it produces.
 
 Airflow runs with the kit's ``airflow.cfg``, the kit's env vars (chart ``env`` and ``secret``)
 and the kit's ``airflow_local_settings.py`` on the path, as the chart mounts it. The DAG has no

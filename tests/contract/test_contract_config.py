@@ -1,4 +1,5 @@
-"""Issue 5, contract items 1 and 2: the kit's Airflow config against the real Airflow 3.2.2."""
+"""The kit's Airflow config against the real Airflow 3.2.2: every option known, every value parsed,
+the secrets backend loadable."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 5, contract items 3 and 4: connections the kit seeds, read back by the real Airflow.
+"""Connections the kit seeds, read back by the real Airflow from Secrets Manager (moto_server) and Vault (a stand-in).
 
 Airflow runs exactly as the kit configures it; only the backend's endpoint is local
 (``AWS_ENDPOINT_URL`` for moto_server; the Vault address is itself stack config).

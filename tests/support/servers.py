@@ -39,6 +39,7 @@ def server_binary(name: str, package: str) -> str:
 class Postgres:
     port: int
     user: str
+    group: ProcessGroup
 
     def url(self, database: str, driver: str = "postgresql+psycopg2") -> str:
         return f"{driver}://{self.user}@127.0.0.1:{self.port}/{database}"
@@ -99,7 +100,7 @@ def postgres(workdir: Path, max_connections: int = 300) -> Iterator[Postgres]:
         argv += ["-c", f"{key}={value}"]
     with ProcessGroup(workdir / "logs") as group:
         group.start("postgres", argv, **as_user)
-        server = Postgres(port, DB_USER)
+        server = Postgres(port, DB_USER, group)
         group.wait_for("PostgreSQL", server.ready, STARTUP_TIMEOUT_SECONDS)
         yield server
 

@@ -58,13 +58,15 @@ def secrets_backend_has_what_it_needs(cfg: StackConfig, explicit: frozenset[str]
         if "vault" in explicit:
             yield Problem(
                 "vault",
-                f"configures Vault, but secretsBackend.type is '{cfg.secrets_backend.type}'; set it to 'vault' or remove this key",
+                f"configures Vault, but secretsBackend.type is '{cfg.secrets_backend.type}'; "
+                "set it to 'vault' or remove this key",
             )
         for key in ("vaultAddress", "vaultToken"):
             if key in explicit:
                 yield Problem(
                     key,
-                    f"is set, but secretsBackend.type is '{cfg.secrets_backend.type}'; set it to 'vault' or remove this key",
+                    f"is set, but secretsBackend.type is '{cfg.secrets_backend.type}'; "
+                    "set it to 'vault' or remove this key",
                 )
 
 

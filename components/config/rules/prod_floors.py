@@ -42,7 +42,8 @@ def prod_database_hardening(cfg: StackConfig, _explicit: frozenset[str]) -> Iter
     if db.max_allocated_storage_gb < db.allocated_storage_gb:
         yield Problem(
             "database.maxAllocatedStorageGb",
-            f"must be at least database.allocatedStorageGb ({db.allocated_storage_gb}); got {db.max_allocated_storage_gb}",
+            f"must be at least database.allocatedStorageGb ({db.allocated_storage_gb}); "
+            f"got {db.max_allocated_storage_gb}",
         )
     if cfg.tier != "prod":
         return

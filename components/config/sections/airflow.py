@@ -9,6 +9,9 @@ from pydantic import Field, field_validator
 from ..base import KitModel
 
 ConfigScalar = str | int | float | bool
+# Airflow config in Airflow's own shape: `{section: {option: value}}` (the kit's, and `airflow.config`).
+AirflowOptions = dict[str, ConfigScalar]
+AirflowConfig = dict[str, AirflowOptions]
 
 
 class ImageSection(KitModel):
@@ -42,7 +45,7 @@ class AirflowSection(KitModel):
     )
     chart_repository: str = Field(default="https://airflow.apache.org", description="Helm repository of the chart.")
     image: ImageSection = Field(default_factory=ImageSection, description="The Airflow image.")
-    config: dict[str, dict[str, ConfigScalar]] = Field(
+    config: AirflowConfig = Field(
         default_factory=dict,
         description="Extra Airflow config, `{section: {key: value}}`, applied after the kit's own settings.",
     )

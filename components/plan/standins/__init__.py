@@ -29,5 +29,5 @@ def resource_outputs(type_token: str, name: str, inputs: dict[str, Any]) -> dict
     return dict(inputs)
 
 
-def resource_id(type_token: str, name: str, inputs: dict[str, Any]) -> str:
+def resource_id(name: str) -> str:
     return f"{name}-id"

@@ -74,12 +74,16 @@ def _get_cluster(args: dict[str, Any]) -> dict[str, Any]:
 
 CALLS = {
     "aws:eks/getCluster:getCluster": _get_cluster,
-    "aws:index/getCallerIdentity:getCallerIdentity": lambda args: {
+    "aws:index/getCallerIdentity:getCallerIdentity": lambda _args: {
         "accountId": ACCOUNT_ID,
         "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/deployer",
         "userId": "AIDAEXAMPLE",
         "id": ACCOUNT_ID,
     },
-    "aws:index/getPartition:getPartition": lambda args: {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"},
-    "aws:index/getRegion:getRegion": lambda args: {"name": REGION, "region": REGION, "id": REGION},
+    "aws:index/getPartition:getPartition": lambda _args: {
+        "partition": "aws",
+        "dnsSuffix": "amazonaws.com",
+        "id": "aws",
+    },
+    "aws:index/getRegion:getRegion": lambda _args: {"name": REGION, "region": REGION, "id": REGION},
 }
