@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from components.config.registry import AIRFLOW_SERVICES
 from components.tuning.model import PgbouncerPools
 from components.values.dags import git_connection_json
 from components.values.database import (
@@ -238,8 +239,8 @@ def test_no_chart_hook_jobs_and_no_default_admin_user():
             # Should anyone turn them back on, they must not become hooks a waiting release deadlocks on.
             assert chart_values[job]["useHelmHooks"] is False
             assert chart_values[job]["applyCustomEnv"] is False
-        for component in ("scheduler", "apiServer", "triggerer", "dagProcessor"):
-            assert chart_values[component]["waitForMigrations"]["enabled"] is True
+        for service in AIRFLOW_SERVICES:
+            assert chart_values[service.chart_key]["waitForMigrations"]["enabled"] is True
 
 
 def test_security_contexts_are_non_root_without_escalation_or_capabilities():

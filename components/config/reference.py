@@ -16,6 +16,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from .base import Resources
+from .dotted import lookup
 from .errors import PROJECT
 from .model import AWS_SECTIONS, TIERS, StackConfig
 from .secrets import Secrets
@@ -88,15 +89,6 @@ def _format(value: Any) -> str:
     return f"`{value}`"
 
 
-def _lookup(defaults: dict[str, Any], path: list[str]) -> Any:
-    value: Any = defaults
-    for part in path:
-        if not isinstance(value, dict) or part not in value:
-            return PydanticUndefined
-        value = value[part]
-    return value
-
-
 def _model_of(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation is not Resources:
         return annotation
@@ -121,7 +113,7 @@ def _rows(model: type[BaseModel], prefix: list[str]) -> Iterator[tuple[list[str]
 def _default(path: list[str], field: FieldInfo, tier: str) -> str:
     if tier == "local" and path[0] in AWS_SECTIONS:
         return "n/a"
-    value = _lookup(tier_defaults(tier, "<stack>"), path)
+    value = lookup(tier_defaults(tier, "<stack>"), path, PydanticUndefined)
     if value is PydanticUndefined:
         if field.is_required():
             return "required"

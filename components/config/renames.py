@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import dotted
 from .errors import PROJECT, Problem
 
 
@@ -44,15 +45,15 @@ def apply_renames(
     """
     moved: dict[str, str] = {}
     for renamed in renames:
-        found, value = _pop(user, renamed.old)
-        if not found:
+        value = dotted.pop(user, renamed.old)
+        if value is dotted.MISSING:
             continue
-        if _contains(user, renamed.new):
+        if dotted.lookup(user, renamed.new, dotted.MISSING) is not dotted.MISSING:
             problems.append(
                 Problem(renamed.old, f"is renamed to {renamed.new}, which is also set; remove {renamed.old}")
             )
             continue
-        _put(user, renamed.new, value)
+        dotted.put(user, renamed.new, value)
         moved[renamed.new] = renamed.old
         warn(renamed.warning())
     return moved
@@ -64,32 +65,3 @@ def reported_at_written_key(problem: Problem, moved: Mapping[str, str]) -> Probl
         if problem.key == new or problem.key.startswith((f"{new}.", f"{new}[")):
             return Problem(old + problem.key[len(new) :], problem.message)
     return problem
-
-
-def _pop(tree: dict[str, Any], dotted: str) -> tuple[bool, Any]:
-    *parents, leaf = dotted.split(".")
-    node: Any = tree
-    for part in parents:
-        if not isinstance(node, dict) or part not in node:
-            return False, None
-        node = node[part]
-    if not isinstance(node, dict) or leaf not in node:
-        return False, None
-    return True, node.pop(leaf)
-
-
-def _contains(tree: dict[str, Any], dotted: str) -> bool:
-    node: Any = tree
-    for part in dotted.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return False
-        node = node[part]
-    return True
-
-
-def _put(tree: dict[str, Any], dotted: str, value: Any) -> None:
-    *parents, leaf = dotted.split(".")
-    node = tree
-    for part in parents:
-        node = node.setdefault(part, {})
-    node[leaf] = value

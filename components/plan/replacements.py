@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..config.dotted import lookup
+
 ANY_INPUT = "*"
 
 REPLACEMENT_TRIGGERS: dict[str, tuple[str, ...]] = {
@@ -64,13 +66,6 @@ class Replacement:
         return f"{self.name} ({self.type}): {self.reason}{guard}"
 
 
-def _value(inputs: dict[str, Any], dotted: str) -> Any:
-    value: Any = inputs
-    for part in dotted.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
-
-
 class NotAPlanError(ValueError):
     """An earlier plan without URNs (made before plans carried them): make it again."""
 
@@ -99,7 +94,7 @@ def find_replacements(before: list[dict[str, Any]], after: list[dict[str, Any]])
             continue
         fields = sorted(set(old["inputs"]) | set(new["inputs"])) if triggers == (ANY_INPUT,) else triggers
         for field in fields:
-            was, becomes = _value(old["inputs"], field), _value(new["inputs"], field)
+            was, becomes = lookup(old["inputs"], field), lookup(new["inputs"], field)
             if was != becomes:
                 found.append(
                     Replacement(

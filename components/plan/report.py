@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from ..config.dotted import lookup
 from ..config.registry import AIRFLOW_SERVICES, PGBOUNCER
 from ..tuning.capacity import capacity_summary
 from .engine import Registration
@@ -46,19 +47,10 @@ KEY_SETTINGS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _lookup(inputs: dict[str, Any], dotted: str) -> Any:
-    value: Any = inputs
-    for part in dotted.split("."):
-        if not isinstance(value, dict) or part not in value:
-            return None
-        value = value[part]
-    return value
-
-
 def _describe(registration: Registration) -> str:
     settings = []
     for key in KEY_SETTINGS.get(registration.type, ()):
-        value = _lookup(registration.inputs, key)
+        value = lookup(registration.inputs, key)
         if value is not None:
             settings.append(f"{key.split('.')[-1]}={_compact(value)}")
     flags = [
