@@ -119,7 +119,9 @@ def test_names_that_follow_the_rules_are_accepted():
             "monitoringNamespace": "monitoring",
             "ingress": {"enabled": True, "host": "*.airflow.example.com", "className": "alb"},
         },
-        airflow={"image": {"repository": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/airflow", "tag": "3.2.2-b7"}},
+        airflow={
+            "image": {"repository": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/airflow", "tag": "3.2.2-b7"}
+        },
         kubernetesExecutor={
             "nodeSelector": {"karpenter.sh/capacity-type": "spot"},
             "tolerations": [{"key": "example.com/spot", "operator": "Exists"}],

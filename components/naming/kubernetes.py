@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from ..config.registry import Component
 
-
 # Kubernetes object names that are DNS labels (Jobs, Services) hold at most this many characters.
 DNS_LABEL_MAX = 63
 # The hash that tells two versions of one Job apart (values/jobs.py).

@@ -43,9 +43,7 @@ def _secret_env(name: str, secret: str, key: str) -> dict[str, Any]:
     return {"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
 
 
-def _airflow_job(
-    cfg: StackConfig, name: str, component: str, script: str, env: list[dict[str, Any]]
-) -> dict[str, Any]:
+def _airflow_job(cfg: StackConfig, name: str, component: str, script: str, env: list[dict[str, Any]]) -> dict[str, Any]:
     image = cfg.airflow.image
     labels = {"tier": "airflow", "component": component}
     return {
