@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,37 +73,44 @@ class Postgres:
 
 @contextlib.contextmanager
 def postgres(workdir: Path, max_connections: int = 300) -> Iterator[Postgres]:
-    """A private cluster with trust authentication; as root it runs as the ``postgres`` account
-    (initdb refuses root)."""
-    data = workdir / "pgdata"
-    data.mkdir(parents=True)
+    """A private cluster with trust authentication, its logs under ``workdir``.
+
+    As root it runs as the ``postgres`` account (initdb refuses root), in a folder of its own that
+    account can reach (``workdir`` may sit inside folders only root may enter).
+    """
     as_user: dict[str, Any] = {}
+    home = workdir
     if os.geteuid() == 0:
-        shutil.chown(workdir, "postgres")
-        shutil.chown(data, "postgres")
+        home = Path(tempfile.mkdtemp(prefix="airflow-ha-postgres-"))
+        shutil.chown(home, "postgres")
         as_user = {"user": "postgres", "group": "postgres"}
-    subprocess.run(
-        [server_binary("initdb", "postgresql"), "-D", str(data), "-U", DB_USER, "--auth=trust", "--no-sync"],
-        check=True,
-        capture_output=True,
-        timeout=STARTUP_TIMEOUT_SECONDS,
-        **as_user,
-    )
-    port = free_port()
-    settings = {
-        "listen_addresses": "127.0.0.1",
-        "unix_socket_directories": str(workdir),
-        "max_connections": str(max_connections),
-        "fsync": "off",
-    }
-    argv = [server_binary("postgres", "postgresql"), "-D", str(data), "-p", str(port)]
-    for key, value in settings.items():
-        argv += ["-c", f"{key}={value}"]
-    with ProcessGroup(workdir / "logs") as group:
-        group.start("postgres", argv, **as_user)
-        server = Postgres(port, DB_USER, group)
-        group.wait_for("PostgreSQL", server.ready, STARTUP_TIMEOUT_SECONDS)
-        yield server
+    data = home / "pgdata"
+    try:
+        subprocess.run(
+            [server_binary("initdb", "postgresql"), "-D", str(data), "-U", DB_USER, "--auth=trust", "--no-sync"],
+            check=True,
+            capture_output=True,
+            timeout=STARTUP_TIMEOUT_SECONDS,
+            **as_user,
+        )
+        port = free_port()
+        settings = {
+            "listen_addresses": "127.0.0.1",
+            "unix_socket_directories": str(home),
+            "max_connections": str(max_connections),
+            "fsync": "off",
+        }
+        argv = [server_binary("postgres", "postgresql"), "-D", str(data), "-p", str(port)]
+        for key, value in settings.items():
+            argv += ["-c", f"{key}={value}"]
+        with ProcessGroup(workdir / "logs") as group:
+            group.start("postgres", argv, **as_user)
+            server = Postgres(port, DB_USER, group)
+            group.wait_for("PostgreSQL", server.ready, STARTUP_TIMEOUT_SECONDS)
+            yield server
+    finally:
+        if home != workdir:
+            shutil.rmtree(home, ignore_errors=True)
 
 
 @dataclass
