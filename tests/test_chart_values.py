@@ -147,9 +147,14 @@ def test_both_executors_configure_each_part_and_share_one_worker_service_account
         "create": True,
         "name": worker_account,
         "annotations": {"eks.amazonaws.com/role-arn": AWS_REFS.role_arns["workers"]},
+        "automountServiceAccountToken": False,
     }
     # The Celery part creates the account; task pods only reference it.
-    assert workers["kubernetes"]["serviceAccount"] == {"create": False, "name": worker_account}
+    assert workers["kubernetes"]["serviceAccount"] == {
+        "create": False,
+        "name": worker_account,
+        "automountServiceAccountToken": False,
+    }
     assert workers["kubernetes"]["resources"]["requests"] == {"cpu": "250m", "memory": "512Mi"}
     assert workers["celery"]["resources"]["requests"] == {"cpu": "2", "memory": "4Gi"}
     assert chart_values["data"]["brokerUrlSecretName"]

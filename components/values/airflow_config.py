@@ -16,6 +16,7 @@ from ..tuning.airflow_options import tuning_airflow_options
 from ..tuning.model import Tuning
 from .integrations import integration_specs, integrations_airflow_config
 from .logging import logging_airflow_config
+from .pod_security import pinned_task_image
 from .refs import AwsRefs
 
 
@@ -39,6 +40,7 @@ def compose_airflow_config(cfg: StackConfig, tuning: Tuning, refs: AwsRefs | Non
             tuning_airflow_options(tuning, cfg),
             logging_airflow_config(refs),
             integrations_airflow_config(integration_specs(cfg)),
+            {"kubernetes_executor": pinned_task_image(cfg)} if cfg.uses_kubernetes_executor else {},
         ]
     )
     for section, options in cfg.airflow.config.items():
