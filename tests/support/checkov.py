@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 import os
-from fnmatch import fnmatchcase
 import shutil
 import subprocess
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
