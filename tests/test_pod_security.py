@@ -81,7 +81,7 @@ def _volume_of(spec: dict, container: dict, path: str) -> dict | None:
     return volumes.get(mounted.get(path, ""))
 
 
-@pytest.mark.parametrize("stack_name", (*AWS_STACKS, "local"))
+@pytest.mark.parametrize("stack_name", [*AWS_STACKS, "local"])
 def test_root_filesystems_are_read_only_and_tmp_is_an_empty_dir(stack_name):
     for where, spec in shipped_manifests(stack_name).pod_specs():
         if where == "StatefulSet/airflow-postgresql":  # the local tier's own PostgreSQL (allow-listed)
@@ -181,7 +181,8 @@ def test_pinned_images_reach_every_pod_task_pods_and_the_kits_jobs():
         dags={"source": "git-sync", "git": {"url": "https://github.com/example-org/airflow-dags.git", "ref": "main"}},
     )
     images = {container["image"] for _, spec in manifests.pod_specs() for container in containers(spec)}
-    assert images and all(image.endswith(f"@{DIGEST}") for image in images), images
+    assert images
+    assert all(image.endswith(f"@{DIGEST}") for image in images), images
     assert f"apache/airflow@{DIGEST}" in images
     config = manifests.of_kind("ConfigMap")["airflow-config"]["data"]["airflow.cfg"]
     assert f"worker_container_tag = 3.2.2@{DIGEST}" in config  # what the KubernetesExecutor really runs
@@ -195,6 +196,4 @@ def test_a_digest_must_be_a_sha256_digest():
 
 def test_the_chart_tags_a_digest_rides_on_are_the_chart_versions_own():
     chart_images = yaml.safe_load((CHART_DIR / "values.yaml").read_text())["images"]
-    assert {key: tag for key, tag in CHART_IMAGE_TAGS.values()} == {
-        key: chart_images[key]["tag"] for key, _ in CHART_IMAGE_TAGS.values()
-    }
+    assert dict(CHART_IMAGE_TAGS.values()) == {key: chart_images[key]["tag"] for key, _ in CHART_IMAGE_TAGS.values()}
