@@ -47,7 +47,6 @@ class DatabaseArgs:
     section: DatabaseSection
     # The major version when AWS applies minors in place (it then matches any 16.x), else the exact one.
     engine_version: str
-    final_snapshot: bool
 
 
 @dataclass(frozen=True)
@@ -184,7 +183,6 @@ def _data_plane_args(cfg: StackConfig, names: Names) -> AwsDataPlaneArgs:
             engine_version=database.engine_version.split(".")[0]
             if database.auto_minor_version_upgrade
             else database.engine_version,
-            final_snapshot=database.protect or database.deletion_protection,
         ),
         broker=broker,
         logs=logs,

@@ -57,6 +57,15 @@ class DataPlaneOutputs:
 
 
 @dataclass(frozen=True)
+class KitSecret:
+    """A Kubernetes Secret the kit created, and what it holds: pods that read it roll when it changes."""
+
+    purpose: str  # `names.secret(purpose)` is its name; see values/rollout.py
+    resource: kubernetes.core.v1.Secret
+    data: Mapping[str, pulumi.Input[str]]
+
+
+@dataclass(frozen=True)
 class ClusterConnection:
     provider: kubernetes.Provider
     namespace: kubernetes.core.v1.Namespace
@@ -66,3 +75,4 @@ class ClusterConnection:
 @dataclass(frozen=True)
 class IntegrationsOutputs:
     release_dependencies: tuple[pulumi.Resource, ...]  # what the Helm release must wait for
+    secrets: tuple[KitSecret, ...]  # the Secrets Airflow's pods read, for the rollout checksum

@@ -1,4 +1,5 @@
-"""Where validation is composed: the config rules plus the capacity checks, every problem at once.
+"""Where validation is composed: the config rules, the naming rules of Kubernetes and AWS, and the
+capacity checks, every problem at once.
 
 The program, the offline plan and the ops command all load a stack through here, so they judge
 it alike. The config package cannot run the capacity checks itself: they belong to the tuning
@@ -14,6 +15,7 @@ from typing import Any
 from .config.loader import load_stack_config
 from .config.model import StackConfig
 from .config.renames import Warn
+from .naming.rules import NAME_RULES
 from .tuning.checks import CAPACITY_RULES
 
 _LOG = logging.getLogger(__name__)
@@ -27,4 +29,4 @@ def validated_stack_config(
     warn: Warn = _LOG.warning,
 ) -> StackConfig:
     """The stack's config, validated; raises ``ConfigError`` listing every problem."""
-    return load_stack_config(stack, values, secret_keys, extra_rules=CAPACITY_RULES, warn=warn)
+    return load_stack_config(stack, values, secret_keys, extra_rules=(*NAME_RULES, *CAPACITY_RULES), warn=warn)

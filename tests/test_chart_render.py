@@ -178,3 +178,10 @@ def test_secret_checksums_reach_the_pod_templates_that_read_those_secrets():
         "airflow-worker",
     ):
         assert annotation[name] == "aaaa", name
+
+
+@pytest.mark.parametrize("stack_name", ["local", "dev", "staging", "prod"])
+def test_the_chart_renders_no_secret_of_its_own(stack_name):
+    """Every Secret the pods read is the kit's; a chart-rendered one is random or, without a broker,
+    holds `%!s(<nil>)` (Go's rendering of a missing value) in a pre-install hook."""
+    assert sorted(of_kind(rendered(stack_name), "Secret")) == []

@@ -120,7 +120,8 @@ def test_kubernetes_executor_values_carry_the_pod_template_and_nothing_of_celery
     assert chart_values["executor"] == KUBERNETES
     assert "celery" not in chart_values["workers"]
     assert chart_values["redis"]["enabled"] is False
-    assert "brokerUrlSecretName" not in chart_values["data"]
+    # Named although no Celery pod reads it: otherwise the chart renders a hook Secret holding `%!s(<nil>)`.
+    assert chart_values["data"]["brokerUrlSecretName"] == "airflow-broker-url"
     assert "resultBackendSecretName" not in chart_values["data"]
     assert "celery" not in chart_values["config"]
     pod_template = chart_values["workers"]["kubernetes"]

@@ -235,3 +235,27 @@ def test_short_workers_are_reported_once_not_through_what_derives_from_them():
 
     found = problems("staging", celery={"workers": {"maxReplicas": 1}}, kubernetesExecutor={"maxTaskPods": 10})
     assert [key for key, _ in found] == ["celery.workers.maxReplicas"]
+
+
+def test_a_peak_the_database_cannot_carry_is_reported_at_the_users_keys_with_ways_out_that_work():
+    """With derived PgBouncer pools the refusal names database.instanceClass and workload.peakRunningTasks, and
+    each way out it proposes is one the checks accept (and the proposed peak is the largest that is)."""
+    import re
+
+    sections = {
+        "executor": "CeleryExecutor",
+        "database": {"instanceClass": "db.t4g.micro"},
+        "workload": {"peakRunningTasks": 400},
+    }
+    found = problems("dev", **sections)
+    assert [key for key, _ in found] == ["database.instanceClass"]
+    message = found[0][1]
+    assert "workload.peakRunningTasks 400" in message
+    bigger = re.search(r"database\.instanceClass (db\.t4g\.\w+) \(", message)
+    smaller_peak = re.search(r"workload\.peakRunningTasks (\d+) or fewer", message)
+    assert bigger is not None
+    assert smaller_peak is not None
+    peak = int(smaller_peak.group(1))
+    assert stack("dev", **(sections | {"database": {"instanceClass": bigger.group(1)}}))
+    assert stack("dev", **(sections | {"workload": {"peakRunningTasks": peak}}))
+    assert problems("dev", **(sections | {"workload": {"peakRunningTasks": peak + 1}}))

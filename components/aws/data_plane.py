@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pulumi
+import pulumi_aws as aws
 
 from ..args import AwsDataPlaneArgs
 from ..seams import DataPlaneOutputs, EksClusterAccess, RdsConnection, SecretsManagerAccess
@@ -61,6 +62,10 @@ class AwsDataPlane(pulumi.ComponentResource):
             else None
         )
         logs_key_arn = args.logs.kms_key_arn or kit_key_arn
+        adopt_bucket = None
+        if args.database.section.adopt_retained:
+            caller = aws.get_caller_identity(opts=pulumi.InvokeOptions(parent=self, provider=provider))
+            adopt_bucket = aws_names.logs_bucket(caller.account_id)
         logs = LogsBucket(
             f"{name}-logs",
             args.logs,
@@ -69,6 +74,7 @@ class AwsDataPlane(pulumi.ComponentResource):
             partition=cluster.partition,
             kms_key_arn=logs_key_arn,
             protect=protect,
+            adopt_bucket=adopt_bucket,
             opts=child,
         )
         secrets_key_arn = kit_key_arn if args.secrets_in_secrets_manager else None

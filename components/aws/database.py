@@ -23,6 +23,7 @@ import pulumi_random as random
 
 from ..args import DatabaseArgs, Network
 from ..naming.aws import AwsNames
+from .engine_guard import checked_engine_version
 from .network import cluster_only_security_group
 from .policies import RDS_ENHANCED_MONITORING_POLICY, service_trust_policy
 
@@ -34,6 +35,15 @@ PASSWORD_LENGTH = 40
 EXTENDED_SUPPORT = "open-source-rds-extended-support"
 NO_EXTENDED_SUPPORT = "open-source-rds-extended-support-disabled"
 PERFORMANCE_INSIGHTS_FREE_RETENTION_DAYS = 7
+# The instance's logs RDS exports to CloudWatch Logs.
+LOG_EXPORTS = ("postgresql", "upgrade")
+# IAM allows role-name prefixes of up to 38 characters.
+IAM_ROLE_PREFIX_MAX = 38
+
+
+def _adopted(adopt: bool, physical_id: str) -> pulumi.ResourceOptions:
+    """``pulumi import`` of a resource a destroyed stack retained, on the stack's next `up`."""
+    return pulumi.ResourceOptions(import_=physical_id) if adopt else pulumi.ResourceOptions()
 
 
 class MetadataDatabase(pulumi.ComponentResource):
@@ -52,6 +62,10 @@ class MetadataDatabase(pulumi.ComponentResource):
         super().__init__("airflow-ha:aws:MetadataDatabase", name, None, opts)
         db = args.section
         child = pulumi.ResourceOptions(parent=self)
+        # What the instance cannot live without is kept with it when it is kept (database.protect):
+        # `pulumi destroy` then leaves a database that still works, and a new stack can adopt it.
+        kept = pulumi.ResourceOptions(parent=self, retain_on_delete=db.protect)
+        identifier = aws_names.database
 
         security_group = cluster_only_security_group(
             f"{name}-sg",
@@ -60,18 +74,19 @@ class MetadataDatabase(pulumi.ComponentResource):
             vpc_id=network.vpc_id,
             port=POSTGRES_PORT,
             sources=sources,
-            opts=child,
+            opts=kept,
         )
         subnet_group = aws.rds.SubnetGroup(
             f"{name}-subnets",
-            name=aws_names.database,
+            name=identifier,
             description="Airflow metadata database: private subnets",
             subnet_ids=list(network.subnet_ids),
-            opts=child,
+            opts=pulumi.ResourceOptions.merge(kept, _adopted(db.adopt_retained, identifier)),
         )
         parameter_group = aws.rds.ParameterGroup(
             f"{name}-parameters",
-            name=aws_names.database_parameter_group,
+            # A prefix: the group a destroyed stack retained does not block the next `pulumi up`.
+            name_prefix=f"{aws_names.database_parameter_group}-",
             family=f"postgres{aws_names.engine_major}",
             description="Airflow metadata database: TLS required",
             parameters=[
@@ -97,31 +112,47 @@ class MetadataDatabase(pulumi.ComponentResource):
         if db.monitoring_interval_seconds:
             monitoring_role = aws.iam.Role(
                 f"{name}-monitoring",
-                name=aws_names.database_monitoring_role,
+                name_prefix=f"{aws_names.database_monitoring_role}-"[:IAM_ROLE_PREFIX_MAX],
                 assume_role_policy=pulumi.Output.json_dumps(service_trust_policy("monitoring.rds.amazonaws.com")),
-                opts=child,
+                opts=kept,
             )
             # RDS checks the role's permissions when the instance is created or modified.
             attachment = aws.iam.RolePolicyAttachment(
                 f"{name}-monitoring-policy",
                 role=monitoring_role.name,
                 policy_arn=pulumi.Output.concat("arn:", partition, ":", RDS_ENHANCED_MONITORING_POLICY),
-                opts=child,
+                opts=kept,
             )
             monitoring_role_arn = monitoring_role.arn
             instance_depends_on.append(attachment)
 
-        final_snapshot = args.final_snapshot
+        # RDS would create the log groups itself, without retention, when it first exports logs.
+        for export in LOG_EXPORTS:
+            log_name = f"/aws/rds/instance/{identifier}/{export}"
+            instance_depends_on.append(
+                aws.cloudwatch.LogGroup(
+                    f"{name}-log-{export}",
+                    name=log_name,
+                    retention_in_days=db.log_retention_days,
+                    opts=pulumi.ResourceOptions.merge(kept, _adopted(db.adopt_retained, log_name)),
+                )
+            )
+        # Every deletion of the instance leaves a final snapshot, in every tier. The identifier is
+        # new for each instance, so a second deletion (after destroy and up) cannot collide.
+        snapshot_suffix = random.RandomId(
+            f"{name}-final-snapshot-suffix", byte_length=4, keepers={"identifier": identifier}, opts=child
+        )
+        invoke = pulumi.InvokeOutputOptions(parent=self)
         self.instance = aws.rds.Instance(
             f"{name}-instance",
-            identifier=aws_names.database,
+            identifier=identifier,
             engine="postgres",
-            engine_version=args.engine_version,
+            engine_version=checked_engine_version(
+                identifier, args.engine_version, db.allow_major_version_upgrade, invoke
+            ),
             engine_lifecycle_support=EXTENDED_SUPPORT if db.extended_support else NO_EXTENDED_SUPPORT,
             auto_minor_version_upgrade=db.auto_minor_version_upgrade,
-            # With the version pinned exactly (AWS not upgrading minors), the kit tracks it, and a
-            # new major in config is a deliberate in-place upgrade.
-            allow_major_version_upgrade=not db.auto_minor_version_upgrade,
+            allow_major_version_upgrade=db.allow_major_version_upgrade,
             instance_class=db.instance_class,
             db_name=db.db_name,
             username=db.username,
@@ -140,8 +171,8 @@ class MetadataDatabase(pulumi.ComponentResource):
             backup_retention_period=db.backup_retention_days,
             copy_tags_to_snapshot=True,
             deletion_protection=db.deletion_protection,
-            skip_final_snapshot=not final_snapshot,
-            final_snapshot_identifier=aws_names.database_final_snapshot if final_snapshot else None,
+            skip_final_snapshot=False,
+            final_snapshot_identifier=pulumi.Output.concat(aws_names.database_final_snapshot, "-", snapshot_suffix.hex),
             performance_insights_enabled=db.performance_insights,
             performance_insights_kms_key_id=kms_key_arn if db.performance_insights else None,
             performance_insights_retention_period=(
@@ -149,16 +180,15 @@ class MetadataDatabase(pulumi.ComponentResource):
             ),
             monitoring_interval=db.monitoring_interval_seconds,
             monitoring_role_arn=monitoring_role_arn,
-            enabled_cloudwatch_logs_exports=["postgresql", "upgrade"],
+            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
             apply_immediately=False,
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                protect=db.protect,
-                retain_on_delete=db.protect,
-                depends_on=instance_depends_on,
-                # AWS moves the instance to new minor versions in place and the kit never undoes
-                # that. Major upgrades are deliberate: docs/runbooks/database-upgrades.md.
-                ignore_changes=["engineVersion"] if db.auto_minor_version_upgrade else None,
+            # With a major version only ("16"), AWS applies minors in place and the provider reads the
+            # running 16.x as matching: nothing to ignore. A major change is guarded above.
+            opts=pulumi.ResourceOptions.merge(
+                pulumi.ResourceOptions(
+                    parent=self, protect=db.protect, retain_on_delete=db.protect, depends_on=instance_depends_on
+                ),
+                _adopted(db.adopt_retained, identifier),
             ),
         )
 

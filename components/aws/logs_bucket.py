@@ -30,16 +30,20 @@ class LogsBucket(pulumi.ComponentResource):
         partition: pulumi.Input[str],
         kms_key_arn: pulumi.Input[str],
         protect: bool,
+        adopt_bucket: str | None,
         opts: pulumi.ResourceOptions,
     ):
+        """``adopt_bucket``: the name of a bucket a destroyed stack retained, to import instead of creating."""
         super().__init__("airflow-ha:aws:LogsBucket", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
         self.bucket = aws.s3.Bucket(
             name,
             bucket=pulumi.Output.from_input(account_id).apply(aws_names.logs_bucket),
-            force_destroy=False,
-            opts=pulumi.ResourceOptions(parent=self, protect=protect, retain_on_delete=protect),
+            # Unprotected, task logs go with the stack: a bucket that is not empty would stop
+            # `pulumi destroy`. Protected, the bucket stays, logs and all.
+            force_destroy=not protect,
+            opts=pulumi.ResourceOptions(parent=self, protect=protect, retain_on_delete=protect, import_=adopt_bucket),
         )
         bucket = self.bucket.bucket
         aws.s3.BucketOwnershipControls(
@@ -82,6 +86,13 @@ class LogsBucket(pulumi.ComponentResource):
             f"{name}-lifecycle",
             bucket=bucket,
             rules=[
+                # A delete marker with no versions behind it is only clutter (and a listing cost).
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="expire-delete-markers",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(expired_object_delete_marker=True),
+                ),
                 aws.s3.BucketLifecycleConfigurationRuleArgs(
                     id="expire-task-logs",
                     status="Enabled",
@@ -93,7 +104,7 @@ class LogsBucket(pulumi.ComponentResource):
                     abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
                         days_after_initiation=INCOMPLETE_UPLOAD_DAYS,
                     ),
-                )
+                ),
             ],
             # Rules on noncurrent versions are for a versioned bucket: versioning first, as the
             # AWS provider's docs advise.

@@ -24,7 +24,9 @@ def cluster_only_security_group(
     """
     group = aws.ec2.SecurityGroup(
         name,
-        name=group_name,
+        # A prefix, not a fixed name: a group the database retains after `pulumi destroy` does not
+        # block the next `pulumi up` of the same stack.
+        name_prefix=f"{group_name}-",
         description=description,
         vpc_id=vpc_id,
         opts=opts,

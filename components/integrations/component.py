@@ -13,7 +13,7 @@ import pulumi_vault as vault
 
 from ..args import IntegrationsArgs
 from ..naming.kubernetes import Names
-from ..seams import ClusterConnection, IntegrationsOutputs, SecretsManagerAccess
+from ..seams import ClusterConnection, IntegrationsOutputs, KitSecret, SecretsManagerAccess
 from ..values.integrations import SecretEnv, secret_envs
 from ..values.secrets_backend import (
     SecretsManagerBackend,
@@ -24,8 +24,9 @@ from ..values.secrets_backend import (
 from ..values.slack import SlackAlerts, slack_connection_json
 from ..values.vault_policy import vault_bound_service_accounts, vault_policy_name, vault_read_policy
 
-# Days a deleted Secrets Manager secret can be restored; re-creating the same name waits as long.
-SECRET_RECOVERY_WINDOW_DAYS = 7
+# The kit writes these secrets from stack config, so a deleted one needs no recovery window, and a
+# window would block re-creating the same name after `pulumi destroy` then `up`.
+SECRET_RECOVERY_WINDOW_DAYS = 0
 VAULT_TOKEN_TTL_SECONDS = 3600
 
 
@@ -48,10 +49,13 @@ class Integrations(pulumi.ComponentResource):
         self._prefix = name
         specs = args.specs
         created: list[pulumi.Resource] = []
+        pod_secrets: list[KitSecret] = []
 
         in_cluster = pulumi.ResourceOptions(parent=self, provider=cluster.provider)
         for env in secret_envs(specs):
-            created.append(_kubernetes_secret(f"{name}-{env.secret_purpose}", env, args.names, cluster, in_cluster))
+            secret = _kubernetes_secret(f"{name}-{env.secret_purpose}", env, args.names, cluster, in_cluster)
+            created.append(secret)
+            pod_secrets.append(KitSecret(env.secret_purpose, secret, {env.secret_key: pulumi.Output.secret(env.value)}))
 
         backend = specs.backend
         if isinstance(backend, VaultBackend) and backend.management_token is not None:
@@ -62,7 +66,7 @@ class Integrations(pulumi.ComponentResource):
         elif isinstance(backend, SecretsManagerBackend) and secrets_manager is not None and specs.slack is not None:
             created.append(self._secrets_manager_slack_connection(backend, specs.slack, secrets_manager))
 
-        self.outputs = IntegrationsOutputs(release_dependencies=tuple(created))
+        self.outputs = IntegrationsOutputs(release_dependencies=tuple(created), secrets=tuple(pod_secrets))
         self.register_outputs({"dependencies": [resource.urn for resource in created]})
 
     def _secrets_manager_slack_connection(

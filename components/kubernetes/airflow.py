@@ -15,7 +15,7 @@ import pulumi
 import pulumi_random as random
 
 from ..args import AirflowArgs, LocalTier
-from ..seams import ClusterConnection, DataPlaneOutputs, IntegrationsOutputs
+from ..seams import ClusterConnection, DataPlaneOutputs, IntegrationsOutputs, KitSecret
 from ..values.jobs import LOCAL_ADMIN_PASSWORD_KEY
 from ..values.refs import AwsRefs
 from .broker import local_broker_secrets, managed_broker_secret
@@ -23,7 +23,7 @@ from .dags_credentials import dags_git_secret
 from .jobs import one_shot_job
 from .metadata_database import MetadataDatabase, connection_secrets, local_database, rds_database
 from .release import airflow_release
-from .secrets import KitSecret, SecretFactory, kit_secret, rollout_checksums
+from .secrets import SecretFactory, kit_secret, rollout_checksums
 from .stable_keys import stable_keys
 
 LOCAL_ADMIN_PASSWORD_LENGTH = 24
@@ -78,7 +78,8 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
                 )
             )
 
-        values = pulumi.Output.all(_aws_refs(stores), rollout_checksums(every_secret)).apply(
+        checksums = rollout_checksums((*every_secret, *integrations.secrets))
+        values = pulumi.Output.all(_aws_refs(stores), checksums).apply(
             lambda resolved: args.values.compose(resolved[0], resolved[1])
         )
         self.release = airflow_release(

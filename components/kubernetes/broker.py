@@ -6,8 +6,9 @@ import pulumi
 import pulumi_random as random
 
 from ..naming.kubernetes import Names
+from ..seams import KitSecret
 from ..values.kit_secrets import CONNECTION, REDIS_PASSWORD, CelerySecrets
-from .secrets import KitSecret, SecretFactory
+from .secrets import SecretFactory
 
 LOCAL_REDIS_PASSWORD_LENGTH = 32
 REDIS_PORT = 6379

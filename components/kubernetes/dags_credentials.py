@@ -5,9 +5,10 @@ from __future__ import annotations
 import pulumi
 
 from ..args import DagsGitCredentials
+from ..seams import KitSecret
 from ..values.dags import GIT_USERNAME, git_connection_json
 from ..values.kit_secrets import CONNECTION, GIT_SYNC_PASSWORD_KEYS, GIT_SYNC_USERNAME_KEYS
-from .secrets import KitSecret, SecretFactory
+from .secrets import SecretFactory
 
 
 def dags_git_secret(credentials: DagsGitCredentials, secrets: SecretFactory) -> KitSecret:

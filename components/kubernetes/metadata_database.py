@@ -15,7 +15,7 @@ import pulumi_random as random
 
 from ..args import PgbouncerArgs
 from ..naming.kubernetes import Names
-from ..seams import RdsConnection
+from ..seams import KitSecret, RdsConnection
 from ..values import database
 from ..values.database import DatabaseEndpoint
 from ..values.kit_secrets import (
@@ -28,7 +28,7 @@ from ..values.kit_secrets import (
     LocalTierSecrets,
 )
 from .local_database import LocalPostgres
-from .secrets import KitSecret, SecretFactory
+from .secrets import SecretFactory
 
 LOCAL_PASSWORD_LENGTH = 32
 

@@ -9,14 +9,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as kubernetes
 
+from ..seams import KitSecret
 from ..values.rollout import ROLLOUT_GROUPS, content_checksum
-
-
-@dataclass(frozen=True)
-class KitSecret:
-    purpose: str  # what the Secret is for: `metadata`, `broker-url`... (see values/rollout.py)
-    resource: kubernetes.core.v1.Secret
-    data: Mapping[str, pulumi.Input[str]]
 
 
 def kit_secret(

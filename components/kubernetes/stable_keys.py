@@ -11,9 +11,10 @@ from __future__ import annotations
 import pulumi
 import pulumi_random as random
 
+from ..seams import KitSecret
 from ..values.kit_secrets import API_SECRET_KEY, FERNET_KEY, JWT_SECRET, KitSecrets
 from .fernet import fernet_key
-from .secrets import KitSecret, SecretFactory
+from .secrets import SecretFactory
 
 KEY_LENGTH = 64  # characters of the API secret key and the JWT secret
 FERNET_KEY_BYTES = 32

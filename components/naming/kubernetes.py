@@ -8,6 +8,19 @@ from dataclasses import dataclass
 
 from ..config.registry import Component
 
+# Kubernetes object names that are DNS labels (Jobs, Services) hold at most this many characters.
+DNS_LABEL_MAX = 63
+# The hash that tells two versions of one Job apart (values/jobs.py).
+JOB_HASH_LENGTH = 6
+# The kit's one-shot Jobs, by purpose.
+MIGRATION_JOB = "migrate"
+ADMIN_JOB = "create-admin"  # local tier only
+
+
+def versioned_job_name(release: str, purpose: str, airflow_version: str, digest: str) -> str:
+    """``<release>-<purpose>-<version with dashes>-<hash>``: a new Job for each new thing it applies."""
+    return f"{release}-{purpose}-{airflow_version.replace('.', '-')}-{digest[:JOB_HASH_LENGTH]}"
+
 
 def connection_env_name(conn_id: str) -> str:
     """The environment variable that defines an Airflow connection: ``AIRFLOW_CONN_<ID>``."""

@@ -55,6 +55,7 @@ class Registration:
     replace_on_changes: list[str]
     delete_before_replace: bool
     custom: bool
+    import_id: str  # `pulumi import` of an existing resource; empty when created
 
     def as_plan(self) -> dict[str, Any]:
         return {
@@ -68,7 +69,7 @@ class Registration:
             "retainOnDelete": self.retain_on_delete,
             "dependsOn": self.depends_on,
             "ignoreChanges": self.ignore_changes,
-        }
+        } | ({"importId": self.import_id} if self.import_id else {})
 
 
 @dataclass
@@ -184,6 +185,7 @@ def _registration(request, urn: str) -> Registration:
         replace_on_changes=list(request.replaceOnChanges),
         delete_before_replace=bool(request.deleteBeforeReplace),
         custom=bool(request.custom),
+        import_id=request.importId,
     )
 
 

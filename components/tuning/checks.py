@@ -6,13 +6,15 @@ its message names the other keys involved and the numbers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ..config.errors import Problem
 from ..config.model import StackConfig
 from ..config.rule import Rule, rule
+from ..config.sections.aws import DatabaseSection
 from .connection_budget import DatabaseLimit, database_limit, server_connections, tuning_connections
 from .derive import WORKER_PROCESS_MEMORY_BYTES, derive_tuning, task_fit
+from .rds_instances import INSTANCE_MEMORY_GIB, rds_default_max_connections
 
 # Every section derive_tuning reads: a rule cannot judge a stack whose derivation lacks one.
 _DERIVATION = (
@@ -150,7 +152,7 @@ def per_dag_limits_within_parallelism(cfg: StackConfig, _explicit: frozenset[str
 
 
 @rule(*_DERIVATION)
-def database_holds_the_connections(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
+def database_holds_the_connections(cfg: StackConfig, explicit: frozenset[str]) -> Iterator[Problem]:
     limit = database_limit(cfg)
     available = limit.available
     if available is None:
@@ -178,9 +180,11 @@ def database_holds_the_connections(cfg: StackConfig, _explicit: frozenset[str]) 
         if clients > available:
             yield Problem(
                 _database_key(cfg),
-                f"Airflow may open {clients} connections ({shares}; tuning.sqlAlchemyPoolSize "
-                f"{tuning.sql_alchemy_pool_size} + tuning.sqlAlchemyMaxOverflow {tuning.sql_alchemy_max_overflow} "
-                f"per process) but {room}; enable pgbouncer or lower the pools",
+                f"Airflow may open {clients} connections for workload.peakRunningTasks "
+                f"{cfg.workload.peak_running_tasks} ({shares}; tuning.sqlAlchemyPoolSize {tuning.sql_alchemy_pool_size}"
+                f" + tuning.sqlAlchemyMaxOverflow {tuning.sql_alchemy_max_overflow} per process, "
+                f"{'as set' if _POOL_OVERRIDES & explicit else 'derived'}) but {room}. Ways out: "
+                + "; ".join(["pgbouncer.enabled: true", *_ways_out(cfg, _direct_connections_fit)]),
             )
         return
     survivors = max(1, cfg.pgbouncer.replicas - 1)
@@ -192,14 +196,84 @@ def database_holds_the_connections(cfg: StackConfig, _explicit: frozenset[str]) 
         )
     server = server_connections(cfg, tuning)
     if server > available:
-        yield Problem(
-            "pgbouncer.metadataPoolSize",
-            f"PgBouncer may open {server} server connections "
-            f"((pgbouncer.metadataPoolSize {bouncer.metadata_pool_size} "
-            f"+ pgbouncer.resultBackendPoolSize {bouncer.result_backend_pool_size or 0}) "
-            f"× pgbouncer.replicas {cfg.pgbouncer.replicas}) "
-            f"but {room}",
+        pools = (
+            f"(pgbouncer.metadataPoolSize {bouncer.metadata_pool_size} + pgbouncer.resultBackendPoolSize "
+            f"{bouncer.result_backend_pool_size or 0}) × pgbouncer.replicas {cfg.pgbouncer.replicas}"
         )
+        set_pools = [key for key in _POOL_KEYS if key in explicit]
+        if set_pools:
+            # The stack sized the pools itself: that is where the problem is.
+            yield Problem(set_pools[0], f"PgBouncer may open {server} server connections ({pools}) but {room}")
+            return
+        yield Problem(
+            _database_key(cfg),
+            f"PgBouncer needs {server} server connections ({pools}, derived) to carry workload.peakRunningTasks "
+            f"{cfg.workload.peak_running_tasks} but {room}. Ways out: "
+            + "; ".join(_ways_out(cfg, _pooled_connections_fit)),
+        )
+
+
+_POOL_KEYS = ("pgbouncer.metadataPoolSize", "pgbouncer.resultBackendPoolSize")
+_POOL_OVERRIDES = frozenset({"tuning.sqlAlchemyPoolSize", "tuning.sqlAlchemyMaxOverflow"})
+
+
+def _direct_connections_fit(cfg: StackConfig) -> bool:
+    available = database_limit(cfg).available
+    return (
+        available is not None
+        and sum(c.total for c in tuning_connections(cfg, derive_tuning(cfg)).values()) <= available
+    )
+
+
+def _pooled_connections_fit(cfg: StackConfig) -> bool:
+    available = database_limit(cfg).available
+    return available is not None and server_connections(cfg, derive_tuning(cfg)) <= available
+
+
+def _ways_out(cfg: StackConfig, fits: Callable[[StackConfig], bool]) -> list[str]:
+    """What the stack can set so that its connections fit: a bigger instance, or a smaller peak."""
+    ways = []
+    database = cfg.database
+    if database is not None and database.max_connections is None:
+        bigger = _smallest_instance_that_fits(cfg, database, fits)
+        if bigger is not None:
+            ways.append(f"database.instanceClass {bigger} (max_connections {rds_default_max_connections(bigger)})")
+    peak = _largest_peak_that_fits(cfg, fits)
+    if peak is not None:
+        ways.append(f"workload.peakRunningTasks {peak} or fewer")
+    if database is not None and database.max_connections is not None:
+        ways.append("a parameter group with a higher max_connections, stated in database.maxConnections")
+    return ways
+
+
+def _smallest_instance_that_fits(
+    cfg: StackConfig, database: DatabaseSection, fits: Callable[[StackConfig], bool]
+) -> str | None:
+    family = database.instance_class.rsplit(".", 1)[0]
+    current = INSTANCE_MEMORY_GIB.get(database.instance_class, 0)
+    larger = sorted(
+        (gib, name) for name, gib in INSTANCE_MEMORY_GIB.items() if name.startswith(f"{family}.") and gib > current
+    )
+    for _, name in larger:
+        if fits(cfg.model_copy(update={"database": database.model_copy(update={"instance_class": name})})):
+            return name
+    return None
+
+
+def _largest_peak_that_fits(cfg: StackConfig, fits: Callable[[StackConfig], bool]) -> int | None:
+    """The connections grow with the peak, so a binary search finds the largest that fits (None: not even 1)."""
+
+    def with_peak(peak: int) -> StackConfig:
+        return cfg.model_copy(update={"workload": cfg.workload.model_copy(update={"peak_running_tasks": peak})})
+
+    low, high = 0, cfg.workload.peak_running_tasks - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(with_peak(middle)):
+            low = middle
+        else:
+            high = middle - 1
+    return low if low >= 1 and fits(with_peak(low)) else None
 
 
 def _database_key(cfg: StackConfig) -> str:

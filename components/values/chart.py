@@ -49,7 +49,7 @@ def compose_chart_values(
     values = load_values(values_files(cfg))
     for part in (
         _release(cfg, airflow_config),
-        _keys_and_connections(secrets),
+        _keys_and_connections(secrets, names),
         _airflow_components(cfg, names, refs),
         _pgbouncer(cfg, names, tuning, secrets),
         _celery_workers(cfg, names, tuning, refs) if cfg.uses_celery else {},
@@ -87,7 +87,7 @@ def _config_string(value: Any) -> str:
     return str(value)
 
 
-def _keys_and_connections(secrets: KitSecrets) -> Values:
+def _keys_and_connections(secrets: KitSecrets, names: Names) -> Values:
     data: Values = {"metadataSecretName": secrets.metadata}
     values: Values = {
         "fernetKeySecretName": secrets.fernet_key,
@@ -98,6 +98,10 @@ def _keys_and_connections(secrets: KitSecrets) -> Values:
     if secrets.celery is not None:
         data["brokerUrlSecretName"] = secrets.celery.broker_url
         data["resultBackendSecretName"] = secrets.celery.result_backend
+    else:
+        # Without a name the chart renders a pre-install hook Secret `<release>-broker-url` holding
+        # `%!s(<nil>)`, whatever the executor. Only Celery pods read it, and without Celery none runs.
+        data["brokerUrlSecretName"] = names.secret("broker-url")
     if secrets.local is not None and secrets.local.redis_password is not None:
         # The chart's in-cluster Redis (local tier), its password from the kit's Secret.
         values["redis"] = {"enabled": True, "passwordSecretName": secrets.local.redis_password}

@@ -11,7 +11,7 @@ import hashlib
 from typing import Any
 
 from ..config.model import StackConfig
-from ..naming.kubernetes import Names
+from ..naming.kubernetes import ADMIN_JOB, MIGRATION_JOB, Names, versioned_job_name
 from .kit_secrets import CONNECTION, FERNET_KEY, KitSecrets, LocalTierSecrets
 
 # The chart's default `[core] auth_manager`; `airflow db migrate` also migrates the tables of
@@ -22,21 +22,16 @@ LOCAL_ADMIN_PASSWORD_KEY = "password"
 # `airflow db migrate` is one Python process; its size is its own, so resizing the scheduler does
 # not touch the Job.
 JOB_RESOURCES = {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "2Gi"}}
-# Kubernetes Job names are DNS labels (63 characters); the chart's own Jobs follow the release.
-_NAME_LIMIT = 63
 
 
 def image_hash(cfg: StackConfig, *applied: object) -> str:
     identity = "|".join([cfg.image_reference, cfg.airflow.version, *map(str, applied)])
-    return hashlib.sha256(identity.encode()).hexdigest()[:6]
+    return hashlib.sha256(identity.encode()).hexdigest()
 
 
-def versioned_job_name(cfg: StackConfig, names: Names, purpose: str, *applied: object) -> str:
-    version = cfg.airflow.version.replace(".", "-")
-    name = f"{names.release}-{purpose}-{version}-{image_hash(cfg, *applied)}"
-    if len(name) > _NAME_LIMIT:
-        raise ValueError(f"Job name {name!r} is longer than {_NAME_LIMIT} characters; shorten kubernetes.releaseName")
-    return name
+def job_name(cfg: StackConfig, names: Names, purpose: str, *applied: object) -> str:
+    """Within a DNS label by the naming rules (``naming/rules.py``), which check the longest purpose."""
+    return versioned_job_name(names.release, purpose, cfg.airflow.version, image_hash(cfg, *applied))
 
 
 def auth_manager(cfg: StackConfig) -> str:
@@ -47,13 +42,11 @@ def _secret_env(name: str, secret: str, key: str) -> dict[str, Any]:
     return {"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
 
 
-def _airflow_job(
-    cfg: StackConfig, job_name: str, component: str, script: str, env: list[dict[str, Any]]
-) -> dict[str, Any]:
+def _airflow_job(cfg: StackConfig, name: str, component: str, script: str, env: list[dict[str, Any]]) -> dict[str, Any]:
     image = cfg.airflow.image
     labels = {"tier": "airflow", "component": component}
     return {
-        "metadata": {"name": job_name, "labels": labels, "annotations": {"pulumi.com/replaceUnready": "true"}},
+        "metadata": {"name": name, "labels": labels, "annotations": {"pulumi.com/replaceUnready": "true"}},
         "spec": {
             "backoffLimit": 3,
             "template": {
@@ -113,7 +106,7 @@ def migration_job(cfg: StackConfig, names: Names, secrets: KitSecrets, default_p
     script = f'airflow db migrate && exec airflow pools set default_pool {default_pool_slots} "Default pool"'
     return _airflow_job(
         cfg,
-        versioned_job_name(cfg, names, "migrate", f"default_pool={default_pool_slots}"),
+        job_name(cfg, names, MIGRATION_JOB, f"default_pool={default_pool_slots}"),
         "run-airflow-migrations",
         script,
         _database_env(cfg, secrets),
@@ -128,4 +121,4 @@ def local_admin_job(cfg: StackConfig, names: Names, secrets: KitSecrets, local: 
         '--email admin@localhost --firstname Local --lastname Admin --password "$ADMIN_PASSWORD"'
     )
     env = [*_database_env(cfg, secrets), _secret_env("ADMIN_PASSWORD", local.admin, LOCAL_ADMIN_PASSWORD_KEY)]
-    return _airflow_job(cfg, versioned_job_name(cfg, names, "create-admin"), "create-user", script, env)
+    return _airflow_job(cfg, job_name(cfg, names, ADMIN_JOB), "create-user", script, env)

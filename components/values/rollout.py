@@ -18,11 +18,27 @@ from typing import Any
 
 ANNOTATION = "airflow-ha/secrets-checksum"
 
-# Which of the kit's Secrets (by purpose) each group of pods reads at start-up.
+# Which of the kit's Secrets (by purpose) each group of pods reads at start-up: every Airflow pod
+# reads the connections, the stable keys and the integrations' Secrets (Vault address, OpenLineage
+# transport, Slack connection); PgBouncer its files; the local tier's Redis its password.
 ROLLOUT_GROUPS: dict[str, tuple[str, ...]] = {
-    "airflow": ("metadata", "result-backend", "broker-url", "dags-git"),
+    "airflow": (
+        "metadata",
+        "result-backend",
+        "broker-url",
+        "dags-git",
+        "fernet-key",
+        "api-secret-key",
+        "jwt-secret",
+        "vault-address",
+        "openlineage-transport",
+        "slack-connection",
+    ),
     "pgbouncer": ("pgbouncer-config", "pgbouncer-stats"),
+    "redis": ("redis-password",),
 }
+# Where each group's checksum goes in the chart values.
+_ANNOTATED = {"pgbouncer": "pgbouncer", "redis": "redis"}
 
 
 def content_checksum(parts: Iterable[str]) -> str:
@@ -34,6 +50,7 @@ def rollout_annotations(checksums: Mapping[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if "airflow" in checksums:
         values["airflowPodAnnotations"] = {ANNOTATION: checksums["airflow"]}
-    if "pgbouncer" in checksums:
-        values["pgbouncer"] = {"podAnnotations": {ANNOTATION: checksums["pgbouncer"]}}
+    for group, section in _ANNOTATED.items():
+        if group in checksums:
+            values[section] = {"podAnnotations": {ANNOTATION: checksums[group]}}
     return values

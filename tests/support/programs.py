@@ -101,15 +101,18 @@ class DataPlaneRun:
         return [r for r in self.run.registrations if r.type.startswith("aws:")]
 
 
-def run_data_plane(tier: str, stack_name: str | None = None, **sections: Any) -> DataPlaneRun:
-    """The AWS data plane alone, for a stack of ``tier`` (its defaults plus ``sections``)."""
+def run_data_plane(
+    tier: str, stack_name: str | None = None, mocks: RecordingMocks | None = None, **sections: Any
+) -> DataPlaneRun:
+    """The AWS data plane alone, for a stack of ``tier`` (its defaults plus ``sections``), against
+    ``mocks`` (the kit's stand-ins with sentinel secrets by default)."""
     from components.aws import AwsDataPlane
 
     name = stack_name or tier
     cfg = stack(tier, name, **sections)
     args = platform_args(cfg).tier
     assert isinstance(args, AwsTier), f"tier {tier} has no AWS data plane"
-    mocks = RecordingMocks()
+    mocks = mocks or RecordingMocks()
     built: dict[str, DataPlaneOutputs] = {}
 
     def program() -> None:
@@ -175,7 +178,7 @@ def airflow_program(cfg: StackConfig, db_password: str = DB_PASSWORD) -> Callabl
         else:
             stores, eks = args.tier, None
         cluster = ClusterAccess("test-cluster", args.cluster, eks).connection
-        airflow = AirflowOnKubernetes("test-airflow", args.airflow, cluster, stores, IntegrationsOutputs(()))
+        airflow = AirflowOnKubernetes("test-airflow", args.airflow, cluster, stores, IntegrationsOutputs((), ()))
         pulumi.export("releaseName", airflow.release_name)
 
     return program

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..rule import Rule
+from .adoption import adoption_names_the_retained_keys
 from .airflow_options import airflow_config_leaves_kit_options_alone
 from .coherence import (
     dag_source_is_complete,
@@ -16,6 +17,7 @@ from .prod_floors import broker_hardening, prod_component_floors, prod_database_
 from .sizes import limits_not_below_requests, worker_bounds_ordered
 
 CONFIG_RULES: tuple[Rule, ...] = (
+    adoption_names_the_retained_keys,
     airflow_config_leaves_kit_options_alone,
     aws_section_matches_tier,
     local_tier_has_no_aws,

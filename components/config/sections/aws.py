@@ -60,6 +60,20 @@ class DatabaseSection(KitModel):
         default=None,
         description="Override when your parameter group sets `max_connections`. Default: RDS's formula for the class.",
     )
+    allow_major_version_upgrade: bool = Field(
+        default=False,
+        description="Let `pulumi up` move the running database to the new major version in `database.engineVersion`. "
+        "Without it a major change is refused before anything changes (docs/runbooks/database-upgrades.md).",
+    )
+    log_retention_days: Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827] = Field(
+        description="Days the RDS `postgresql` and `upgrade` log groups in CloudWatch keep their logs."
+    )
+    adopt_retained: bool = Field(
+        default=False,
+        description="Adopt (pulumi import) the database instance, its subnet group, its log groups and the logs "
+        "bucket that a destroyed stack of the same name retained. Needs `database.kmsKeyArn` and "
+        "`logs.kmsKeyArn` naming the retained keys (docs/runbooks/database-protection.md).",
+    )
 
 
 class RedisSection(KitModel):

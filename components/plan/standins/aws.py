@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 ACCOUNT_ID = "123456789012"
@@ -15,10 +16,16 @@ def _arn(type_token: str, name: str) -> str:
     return f"arn:aws:{service}:{REGION}:{ACCOUNT_ID}:{name}"
 
 
+# What AWS appends to a `namePrefix` (a timestamp and a counter, 26 characters).
+UNIQUE_SUFFIX = "20261202000000000000000001"
+
+
 def outputs(type_token: str, name: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
     if not type_token.startswith("aws:"):
         return None
     extra: dict[str, Any] = {"arn": _arn(type_token, name), "tagsAll": inputs.get("tags", {})}
+    if "namePrefix" in inputs and "name" not in inputs:
+        extra["name"] = f"{inputs['namePrefix']}{UNIQUE_SUFFIX}"
     kind = type_token.split(":")[-1]
     if type_token == "aws:rds/instance:Instance":
         host = f"{inputs.get('identifier', name)}.c9akciq32.{REGION}.rds.amazonaws.com"
@@ -49,12 +56,12 @@ def outputs(type_token: str, name: str, inputs: dict[str, Any]) -> dict[str, Any
             "arn": f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/{name}-0000-1111-2222-333344445555",
         }
     elif type_token.startswith("aws:iam/"):
-        role_name = inputs.get("name", name)
+        role_name = inputs.get("name") or extra.get("name", name)
         extra |= {"arn": f"arn:aws:iam::{ACCOUNT_ID}:{kind[0].lower() + kind[1:]}/{role_name}", "name": role_name}
     elif type_token == "aws:secretsmanager/secret:Secret":
         extra |= {"arn": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:{inputs.get('name', name)}-AbCdEf"}
     elif type_token == "aws:ec2/securityGroup:SecurityGroup":
-        extra |= {"id": f"sg-{abs(hash(name)) % 16**8:08x}"}
+        extra |= {"id": f"sg-{hashlib.sha256(name.encode()).hexdigest()[:17]}"}
     return extra
 
 
@@ -86,4 +93,6 @@ CALLS = {
         "id": "aws",
     },
     "aws:index/getRegion:getRegion": lambda _args: {"name": REGION, "region": REGION, "id": REGION},
+    # No instance runs yet in the offline plan: a new stack.
+    "aws:rds/getInstances:getInstances": lambda _args: {"instanceIdentifiers": [], "instanceArns": [], "id": REGION},
 }
