@@ -20,6 +20,13 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt constraints.txt
 	$(PIP_INSTALL) -r requirements-dev.txt -c constraints.txt
 	touch $@
 
+# checkov pins dependencies that conflict with Airflow's: its own environment (requirements-checkov.txt).
+CHECKOV_VENV := .venv-checkov
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt constraints-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt -c constraints-checkov.txt
+	touch $@
+
 $(VENV)/.system: .ci/system-packages.txt .ci/install-system-packages
 	.ci/install-system-packages
 	touch $@
@@ -33,7 +40,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/lint-imports
 	$(PY) -m mypy
 
-test: lint $(VENV)/.system
+test: lint $(VENV)/.system $(CHECKOV_VENV)/.installed
 	$(PY) -m pytest
 
 bench-plan: $(VENV)/.runtime

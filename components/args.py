@@ -26,6 +26,7 @@ from .values.dags import GitBundle, GitSync, dag_delivery
 from .values.integrations import IntegrationSpecs, integration_specs
 from .values.jobs import local_admin_job, migration_job
 from .values.kit_secrets import KitSecrets, LocalTierSecrets, PgbouncerSecrets, kit_secrets
+from .values.pod_security import namespace_labels
 from .values.release import ReleaseValues
 from .values.secrets_backend import SecretsManagerBackend
 
@@ -77,6 +78,7 @@ class AwsDataPlaneArgs:
 class ClusterArgs:
     namespace: str
     context: str | None  # a kubeconfig context; None: the EKS cluster, or the current context locally
+    labels: Mapping[str, str]  # the namespace's: Pod Security Admission (values/pod_security.py)
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ def platform_args(cfg: StackConfig) -> PlatformArgs:
         tier = LocalTier(local, local_admin_job(cfg, names, secrets, local))
     return PlatformArgs(
         tier=tier,
-        cluster=ClusterArgs(namespace=names.namespace, context=cfg.kubernetes.context),
+        cluster=ClusterArgs(namespace=names.namespace, context=cfg.kubernetes.context, labels=namespace_labels(cfg)),
         integrations=IntegrationsArgs(names, integration_specs(cfg)),
         airflow=_airflow_args(cfg, names, tuning, secrets),
     )

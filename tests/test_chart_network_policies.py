@@ -15,7 +15,8 @@ def namespace(name: str) -> dict:
 
 
 def test_api_server_admits_airflow_pods_and_the_ingress_controller_only():
-    values = compose(stack("prod", kubernetes={"ingress": {"enabled": True, "host": "airflow.example.com"}}))
+    ingress = {"enabled": True, "host": "airflow.example.com", "tls": {"terminatedUpstream": True}}
+    values = compose(stack("prod", kubernetes={"ingress": ingress}))
     assert values["apiServer"]["networkPolicy"]["ingress"]["from"] == [RELEASE_PODS, namespace("ingress-nginx")]
     assert "extraNetworkPolicies" not in values.get("pgbouncer", {})
 
@@ -26,7 +27,12 @@ def test_load_balancer_cidrs_and_the_monitoring_namespace_are_admitted_when_name
             "prod",
             kubernetes={
                 "monitoringNamespace": "monitoring",
-                "ingress": {"enabled": True, "controllerNamespace": "kube-system", "sourceCidrs": ["10.20.0.0/16"]},
+                "ingress": {
+                    "enabled": True,
+                    "controllerNamespace": "kube-system",
+                    "sourceCidrs": ["10.20.0.0/16"],
+                    "tls": {"terminatedUpstream": True},
+                },
             },
         )
     )

@@ -50,7 +50,12 @@ VARIANTS = {
     "prod-ingress-pull-secrets": lambda: stack(
         "prod",
         kubernetes={
-            "ingress": {"enabled": True, "host": "airflow.example.com", "controllerNamespace": "ingress-system"}
+            "ingress": {
+                "enabled": True,
+                "host": "airflow.example.com",
+                "controllerNamespace": "ingress-system",
+                "tls": {"secretName": "airflow-example-com-tls"},
+            }
         },
         airflow={
             "image": {"repository": "registry.example.com/airflow", "tag": "3.2.2-team.4", "pullSecrets": ["regcred"]}
@@ -143,9 +148,14 @@ def test_both_executors_configure_each_part_and_share_one_worker_service_account
         "create": True,
         "name": worker_account,
         "annotations": {"eks.amazonaws.com/role-arn": AWS_REFS.role_arns["workers"]},
+        "automountServiceAccountToken": False,
     }
     # The Celery part creates the account; task pods only reference it.
-    assert workers["kubernetes"]["serviceAccount"] == {"create": False, "name": worker_account}
+    assert workers["kubernetes"]["serviceAccount"] == {
+        "create": False,
+        "name": worker_account,
+        "automountServiceAccountToken": False,
+    }
     assert workers["kubernetes"]["resources"]["requests"] == {"cpu": "250m", "memory": "512Mi"}
     assert workers["celery"]["resources"]["requests"] == {"cpu": "2", "memory": "4Gi"}
     assert chart_values["data"]["brokerUrlSecretName"]
@@ -267,7 +277,9 @@ def test_network_policies_admit_the_releases_pods_and_the_ingress_controller_to_
     peers = chart_values["apiServer"]["networkPolicy"]["ingress"]["from"]
     assert {"podSelector": {"matchLabels": {"tier": "airflow", "release": cfg.kubernetes.release_name}}} in peers
     assert {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-system"}}} in peers
-    assert chart_values["ingress"]["apiServer"]["hosts"] == [{"name": "airflow.example.com"}]
+    assert chart_values["ingress"]["apiServer"]["hosts"] == [
+        {"name": "airflow.example.com", "tls": {"enabled": True, "secretName": "airflow-example-com-tls"}}
+    ]
 
 
 def test_service_accounts_are_pinned_and_carry_their_irsa_roles():

@@ -31,9 +31,15 @@ def test_stack_config_overrides_come_last():
     assert config["webserver"]["instance_name"] == "Prod"
 
 
-def test_links_point_at_the_ingress_host():
-    config = compose(kubernetes={"ingress": {"enabled": True, "host": "airflow.example.org"}})
+def test_links_point_at_the_ingress_host_with_the_scheme_users_reach_it_by():
+    tls = {"certManager": {"clusterIssuer": "letsencrypt"}}
+    config = compose(kubernetes={"ingress": {"enabled": True, "host": "airflow.example.org", "tls": tls}})
     assert config["api"]["base_url"] == "https://airflow.example.org"
+    upstream = {"enabled": True, "host": "airflow.example.org", "tls": {"terminatedUpstream": True}}
+    assert compose(kubernetes={"ingress": upstream})["api"]["base_url"] == "https://airflow.example.org"
+    cfg = stack("staging", kubernetes={"ingress": {"enabled": True, "host": "airflow.example.org"}})
+    plain = compose_airflow_config(cfg, derive_tuning(cfg), None)
+    assert plain["api"]["base_url"] == "http://airflow.example.org"  # no TLS anywhere: no https link
     assert "base_url" not in compose()["api"]
 
 

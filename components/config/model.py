@@ -88,3 +88,9 @@ class StackConfig(KitModel):
     @property
     def image_tag(self) -> str:
         return self.airflow.image.tag or self.airflow.version
+
+    @property
+    def image_reference(self) -> str:
+        """The Airflow image as pods pull it: ``repository@digest`` when pinned, else ``repository:tag``."""
+        image = self.airflow.image
+        return f"{image.repository}@{image.digest}" if image.digest else f"{image.repository}:{self.image_tag}"

@@ -41,7 +41,10 @@ class ClusterAccess(pulumi.ComponentResource):
         provider = kubernetes.Provider(f"{name}-provider", **provider_args, opts=pulumi.ResourceOptions(parent=self))
         namespace = kubernetes.core.v1.Namespace(
             f"{name}-namespace",
-            metadata={"name": args.namespace, "labels": {"app.kubernetes.io/part-of": "airflow-ha"}},
+            metadata={
+                "name": args.namespace,
+                "labels": {"app.kubernetes.io/part-of": "airflow-ha", **args.labels},
+            },
             opts=pulumi.ResourceOptions(parent=self, provider=provider),
         )
         self.connection = ClusterConnection(

@@ -97,6 +97,20 @@ def _replicas(values: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _ingress(values: dict[str, Any]) -> list[str]:
+    """How users reach the UI: hosts, the TLS Secret per host, and the annotations (cert-manager, ALB)."""
+    api_server = (values.get("ingress") or {}).get("apiServer") or {}
+    if not api_server.get("enabled"):
+        return ["  none"]
+    lines = [f"  class {api_server.get('ingressClassName')}"]
+    for host in api_server.get("hosts", []):
+        tls = host.get("tls") or {}
+        served = f"TLS from Secret {tls['secretName']}" if tls.get("enabled") else "no TLS Secret on the Ingress"
+        lines.append(f"  host {host['name']}: {served}")
+    lines += [f"  {key}: {value}" for key, value in sorted((api_server.get("annotations") or {}).items())]
+    return lines
+
+
 def text_summary(plan: Plan, replacements: list[Replacement] | None = None) -> str:
     cfg = plan.config
     lines = [
@@ -108,6 +122,9 @@ def text_summary(plan: Plan, replacements: list[Replacement] | None = None) -> s
         "",
         "Replicas:",
         *_replicas(plan.chart_values),
+        "",
+        "Ingress:",
+        *_ingress(plan.chart_values),
         "",
         "Airflow config set by the kit:",
     ]

@@ -11,10 +11,12 @@ from collections.abc import Iterable, Mapping
 
 from ..config.model import StackConfig
 from ..config.sections.airflow import AirflowConfig, AirflowOptions, ConfigScalar
+from ..config.sections.ingress_tls import serves_https
 from ..tuning.airflow_options import tuning_airflow_options
 from ..tuning.model import Tuning
 from .integrations import integration_specs, integrations_airflow_config
 from .logging import logging_airflow_config
+from .pod_security import pinned_task_image
 from .refs import AwsRefs
 
 
@@ -23,7 +25,7 @@ def core_airflow_config(cfg: StackConfig) -> AirflowConfig:
     ingress = cfg.kubernetes.ingress
     if ingress.enabled and ingress.host:
         # Links Airflow builds (the log link in Slack alerts, OAuth redirects) use it.
-        api["base_url"] = f"https://{ingress.host}"
+        api["base_url"] = f"{'https' if serves_https(ingress.tls) else 'http'}://{ingress.host}"
     return {
         "core": {"executor": cfg.executor, "load_examples": False},
         "api": api,
@@ -38,6 +40,7 @@ def compose_airflow_config(cfg: StackConfig, tuning: Tuning, refs: AwsRefs | Non
             tuning_airflow_options(tuning, cfg),
             logging_airflow_config(refs),
             integrations_airflow_config(integration_specs(cfg)),
+            {"kubernetes_executor": pinned_task_image(cfg)} if cfg.uses_kubernetes_executor else {},
         ]
     )
     for section, options in cfg.airflow.config.items():

@@ -20,8 +20,10 @@ from ..tuning.model import Tuning
 from .aws_connection import aws_connection_env
 from .dags import DAGS_GIT_CONN_ID, dags_values
 from .files import load_values, values_files
+from .ingress import ingress_values
 from .integrations import IntegrationChartInputs
 from .kit_secrets import ASYNC_CONNECTION, CONNECTION, KitSecrets, kit_secrets
+from .pod_security import pod_security_values
 from .refs import AwsRefs
 from .rollout import rollout_annotations
 
@@ -53,8 +55,9 @@ def compose_chart_values(
         _celery_workers(cfg, names, tuning, refs) if cfg.uses_celery else {},
         _kubernetes_executor(cfg, names, refs) if cfg.uses_kubernetes_executor else {},
         _network_policies(cfg, names),
-        _ingress(cfg),
+        ingress_values(cfg, names),
         dags_values(cfg, secrets),
+        pod_security_values(cfg, values.get("securityContexts", {}).get("containers", {})),
         _environment(refs, secrets, integration_inputs, git_bundle=cfg.dags.source == "git-bundle"),
         rollout_annotations(secret_checksums or {}),
     ):
@@ -237,16 +240,6 @@ def _network_policies(cfg: StackConfig, names: Names) -> Values:
 
 def _namespace_peer(namespace: str) -> Values:
     return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
-
-
-def _ingress(cfg: StackConfig) -> Values:
-    ingress = cfg.kubernetes.ingress
-    if not ingress.enabled:
-        return {}
-    api_server: Values = {"enabled": True, "ingressClassName": ingress.class_name}
-    if ingress.host:
-        api_server["hosts"] = [{"name": ingress.host}]
-    return {"ingress": {"apiServer": api_server}}
 
 
 def _environment(

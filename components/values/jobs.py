@@ -21,12 +21,11 @@ LOCAL_ADMIN_USER = "admin"
 LOCAL_ADMIN_PASSWORD_KEY = "password"
 # `airflow db migrate` is one Python process; its size is its own, so resizing the scheduler does
 # not touch the Job.
-JOB_RESOURCES = {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"memory": "2Gi"}}
+JOB_RESOURCES = {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "2Gi"}}
 
 
 def image_hash(cfg: StackConfig, *applied: object) -> str:
-    image = cfg.airflow.image
-    identity = "|".join([f"{image.repository}:{cfg.image_tag}", cfg.airflow.version, *map(str, applied)])
+    identity = "|".join([cfg.image_reference, cfg.airflow.version, *map(str, applied)])
     return hashlib.sha256(identity.encode()).hexdigest()
 
 
@@ -66,7 +65,7 @@ def _airflow_job(cfg: StackConfig, name: str, component: str, script: str, env: 
                     "containers": [
                         {
                             "name": component,
-                            "image": f"{image.repository}:{cfg.image_tag}",
+                            "image": cfg.image_reference,
                             "imagePullPolicy": image.pull_policy,
                             "args": ["bash", "-c", script],
                             "env": env,
@@ -74,10 +73,13 @@ def _airflow_job(cfg: StackConfig, name: str, component: str, script: str, env: 
                             "securityContext": {
                                 "runAsNonRoot": True,
                                 "allowPrivilegeEscalation": False,
+                                "readOnlyRootFilesystem": True,
                                 "capabilities": {"drop": ["ALL"]},
                             },
+                            "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
                         }
                     ],
+                    "volumes": [{"name": "tmp", "emptyDir": {}}],
                 },
             },
         },

@@ -11,6 +11,7 @@ from .coherence import (
     integrations_have_what_they_need,
     secrets_backend_has_what_it_needs,
 )
+from .ingress_tls import base_url_agrees_with_tls, ingress_tls_is_coherent, prod_ingress_has_tls
 from .placement import aws_section_matches_tier, local_tier_has_no_aws
 from .prod_floors import broker_hardening, prod_component_floors, prod_database_hardening
 from .sizes import limits_not_below_requests, worker_bounds_ordered
@@ -29,4 +30,7 @@ CONFIG_RULES: tuple[Rule, ...] = (
     dag_source_is_complete,
     limits_not_below_requests,
     worker_bounds_ordered,
+    ingress_tls_is_coherent,
+    prod_ingress_has_tls,
+    base_url_agrees_with_tls,
 )

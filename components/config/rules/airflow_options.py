@@ -31,6 +31,8 @@ KIT_MANAGED_OPTIONS: dict[tuple[str, str], str] = {
     ("secrets", "backend_kwargs"): "use the secretsBackend and vault keys",
     ("openlineage", "transport"): "use openlineage.url and the secret openlineageApiKey",
     ("logging", "remote_base_log_folder"): "the kit points it at the stack's S3 bucket",
+    ("kubernetes_executor", "worker_container_repository"): "use airflow.image.repository",
+    ("kubernetes_executor", "worker_container_tag"): "use airflow.image.tag and airflow.image.digest",
 }
 
 

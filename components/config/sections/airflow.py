@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from ..base import KitModel
 
@@ -13,6 +14,20 @@ ConfigScalar = str | int | float | bool
 AirflowOptions = dict[str, ConfigScalar]
 AirflowConfig = dict[str, AirflowOptions]
 
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+def _check_digest(value: str) -> str:
+    if not _DIGEST.match(value):
+        raise ValueError(
+            f"'{value}' is not an image digest: sha256: and 64 lowercase hex digits "
+            "(docker buildx imagetools inspect <image> prints it)"
+        )
+    return value
+
+
+ImageDigest = Annotated[str, AfterValidator(_check_digest)]
+
 
 class ImageSection(KitModel):
     repository: str = Field(
@@ -20,6 +35,11 @@ class ImageSection(KitModel):
     )
     tag: str | None = Field(
         default=None, description="Pinned image tag. Default: `airflow.version`. `latest` is refused."
+    )
+    digest: ImageDigest | None = Field(
+        default=None,
+        description="Pin the image by digest (`sha256:...`): every Airflow pod, task pod and the kit's Jobs run "
+        "exactly this image; the tag stays as a label.",
     )
     pull_policy: Literal["IfNotPresent", "Always", "Never"] = Field(
         default="IfNotPresent", description="Image pull policy."
@@ -34,6 +54,18 @@ class ImageSection(KitModel):
         return tag
 
 
+class ChartImageDigests(KitModel):
+    """The chart's other images, pinned by digest on top of the chart version's own tags."""
+
+    statsd: ImageDigest | None = Field(default=None, description="Digest of the chart's StatsD exporter image.")
+    pgbouncer: ImageDigest | None = Field(default=None, description="Digest of the chart's PgBouncer image.")
+    pgbouncer_exporter: ImageDigest | None = Field(
+        default=None, description="Digest of the chart's PgBouncer metrics exporter image."
+    )
+    git_sync: ImageDigest | None = Field(default=None, description="Digest of the chart's git-sync image.")
+    redis: ImageDigest | None = Field(default=None, description="Digest of the chart's Redis image (local tier).")
+
+
 class AirflowSection(KitModel):
     version: str = Field(
         default="3.2.2",
@@ -45,6 +77,11 @@ class AirflowSection(KitModel):
     )
     chart_repository: str = Field(default="https://airflow.apache.org", description="Helm repository of the chart.")
     image: ImageSection = Field(default_factory=ImageSection, description="The Airflow image.")
+    chart_image_digests: ChartImageDigests = Field(
+        default_factory=ChartImageDigests,
+        description="Digests of the chart's other images (the chart's tags for its version, pinned to exactly "
+        "these builds).",
+    )
     config: AirflowConfig = Field(
         default_factory=dict,
         description="Extra Airflow config, `{section: {key: value}}`, applied after the kit's own settings.",

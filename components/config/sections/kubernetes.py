@@ -8,6 +8,8 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from ..base import KitModel
+from .ingress_tls import IngressTlsSection
+from .pod_security import PodSecuritySection
 
 
 def _check_cidr(value: str) -> str:
@@ -31,6 +33,15 @@ class IngressSection(KitModel):
         description="CIDRs the api-server's network policy also admits: load balancers that send traffic "
         "straight to pod IPs (AWS Load Balancer Controller with target-type ip) need the VPC's CIDR here.",
     )
+    annotations: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra annotations of the Ingress, for the controller (e.g. `alb.ingress.kubernetes.io/scheme`). "
+        "The ones the kit sets for TLS cannot be overridden here.",
+    )
+    tls: IngressTlsSection = Field(
+        default_factory=IngressTlsSection,
+        description="TLS of the Ingress; the prod tier requires it (or `terminatedUpstream`).",
+    )
 
 
 class KubernetesSection(KitModel):
@@ -51,3 +62,7 @@ class KubernetesSection(KitModel):
         description="Namespace of your Prometheus; the network policies admit it to PgBouncer's and StatsD's metrics.",
     )
     ingress: IngressSection = Field(description="The api-server's Ingress.")
+    pod_security: PodSecuritySection = Field(
+        default_factory=PodSecuritySection,
+        description="Pod Security Admission level of the namespace, Kubernetes API tokens, task root filesystems.",
+    )
