@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.naming import syntax
+from components.config import name_syntax as syntax
 from tests.support.stacks import problem_at, stack
 
 CASES = [

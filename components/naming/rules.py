@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from ..config import name_syntax as syntax
 from ..config.errors import Problem
 from ..config.model import StackConfig
 from ..config.rule import Rule, rule
-from . import syntax
 from .kubernetes import ADMIN_JOB, DNS_LABEL_MAX, JOB_HASH_LENGTH, MIGRATION_JOB, versioned_job_name
 
 Check = Callable[[str], str | None]

@@ -11,28 +11,21 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from .. import name_syntax
 from ..base import KitModel
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS_SUBDOMAIN_MAX = 253
 _ACM_CERTIFICATE_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:acm:[a-z]{2}(-[a-z]+)+-\d:\d{12}:certificate/[0-9a-f-]{36}$")
 
 
-def _is_dns_subdomain(value: str) -> bool:
-    return len(value) <= _DNS_SUBDOMAIN_MAX and all(_DNS_LABEL.match(label) for label in value.split("."))
-
-
 def _kubernetes_name(value: str) -> str:
-    if not _is_dns_subdomain(value):
-        raise ValueError(
-            f"'{value}' is not a Kubernetes name: a DNS subdomain of at most {_DNS_SUBDOMAIN_MAX} characters, "
-            "dot-separated labels of lowercase letters, digits and '-', each starting and ending with a letter or digit"
-        )
+    broken = name_syntax.dns_subdomain(value)
+    if broken:
+        raise ValueError(f"'{value}' is not a Kubernetes name: it {broken}")
     return value
 
 
 def _dns_name(value: str) -> str:
-    if not _is_dns_subdomain(value) or "." not in value:
+    if name_syntax.dns_subdomain(value) or "." not in value:
         raise ValueError(
             f"'{value}' is not a DNS host name: dot-separated labels of lowercase letters, digits and '-' "
             "(example: airflow.example.com); a wildcard certificate still serves the exact host name here"

@@ -1,5 +1,8 @@
 """The naming rules of the systems the kit's values end up in, as checks that say the rule (pure).
 
+Used by the section models (a field that is always a name) and by ``naming/rules.py`` (checks
+that need the rest of the stack).
+
 Each check returns ``None`` for a valid name, or the rule the name breaks, worded for a config
 report: "must be a DNS label: ...". Sources: Kubernetes (RFC 1123 labels and subdomains, label
 keys and values), the OCI distribution spec (image references), Amazon S3 bucket naming, AWS
