@@ -18,11 +18,22 @@ def _resources(cpu: str, memory: str, cpu_limit: str | None = None, memory_limit
     return resources
 
 
+def _rabbitmq(instance_type: str, deployment_mode: str, *, log_retention_days: int) -> dict[str, Any]:
+    return {
+        "instanceType": instance_type,
+        "deploymentMode": deployment_mode,
+        # Sunday night in UTC, the quietest hours of most batch schedules.
+        "maintenanceWindow": {"dayOfWeek": "SUNDAY", "timeOfDay": "03:00", "timeZone": "UTC"},
+        "logRetentionDays": log_retention_days,
+    }
+
+
 # What every tier shares; the tiers below override parts of it.
 _COMMON: dict[str, Any] = {
     "kubernetes": {"ingress": {"enabled": False}},
     "airflow": {},
     "celery": {"workers": {}},
+    "broker": {"type": "redis"},
     "kubernetesExecutor": {},
     "tuning": {},
     "workload": {"maxActiveRunsPerDag": 16, "maxActiveTasksPerDag": 16},
@@ -79,6 +90,7 @@ _TIERS: dict[str, dict[str, Any]] = {
             "logRetentionDays": 7,
         },
         "redis": {"nodeType": "cache.t4g.small", "numCacheClusters": 1, "multiAz": False, "snapshotRetentionDays": 0},
+        "rabbitmq": _rabbitmq("mq.t3.micro", "SINGLE_INSTANCE", log_retention_days=7),
         "logs": {"retentionDays": 30},
         "secretsBackend": {"type": "aws-secrets-manager"},
     },
@@ -105,6 +117,7 @@ _TIERS: dict[str, dict[str, Any]] = {
             "logRetentionDays": 30,
         },
         "redis": {"nodeType": "cache.t4g.medium", "numCacheClusters": 2, "multiAz": True, "snapshotRetentionDays": 1},
+        "rabbitmq": _rabbitmq("mq.m5.large", "SINGLE_INSTANCE", log_retention_days=30),
         "logs": {"retentionDays": 90},
         "secretsBackend": {"type": "aws-secrets-manager"},
     },
@@ -131,6 +144,7 @@ _TIERS: dict[str, dict[str, Any]] = {
             "logRetentionDays": 90,
         },
         "redis": {"nodeType": "cache.r7g.large", "numCacheClusters": 2, "multiAz": True, "snapshotRetentionDays": 7},
+        "rabbitmq": _rabbitmq("mq.m5.large", "CLUSTER_MULTI_AZ", log_retention_days=90),
         "logs": {"retentionDays": 365},
         "secretsBackend": {"type": "aws-secrets-manager"},
     },
