@@ -33,7 +33,8 @@ class TestConfig:
 
     def test_tier_defaults(self):
         prod, dev = stack("prod", broker=RABBITMQ).rabbitmq, stack("dev", broker=RABBITMQ, executor="CeleryExecutor")
-        assert prod is not None and dev.rabbitmq is not None
+        assert prod is not None
+        assert dev.rabbitmq is not None
         assert (prod.deployment_mode, prod.instance_type) == ("CLUSTER_MULTI_AZ", "mq.m5.large")
         assert (dev.rabbitmq.deployment_mode, dev.rabbitmq.instance_type) == ("SINGLE_INSTANCE", "mq.t3.micro")
         assert prod.maintenance_window.day_of_week == "SUNDAY"
