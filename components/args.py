@@ -26,6 +26,7 @@ from .values.dags import GitBundle, GitSync, dag_delivery
 from .values.integrations import IntegrationSpecs, integration_specs
 from .values.jobs import local_admin_job, migration_job
 from .values.kit_secrets import KitSecrets, LocalTierSecrets, PgbouncerSecrets, kit_secrets
+from .values.metadata_retention import cleanup_service_account
 from .values.pod_security import namespace_labels
 from .values.release import ReleaseValues
 from .values.secrets_backend import SecretsManagerBackend
@@ -58,6 +59,15 @@ class IrsaArgs:
 
 
 @dataclass(frozen=True)
+class MetadataExportArgs:
+    """The cleanup CronJob's service account, and the prefix of the logs bucket it writes to."""
+
+    namespace: str
+    service_account: str
+    prefix: str
+
+
+@dataclass(frozen=True)
 class AwsDataPlaneArgs:
     region: str
     eks_cluster_name: str
@@ -68,6 +78,7 @@ class AwsDataPlaneArgs:
     broker: RedisSection | RabbitmqSection | None  # by broker.type; None without Celery
     logs: LogsSection
     irsa: IrsaArgs
+    metadata_export: MetadataExportArgs | None  # None unless metadataRetention exports
     # `database.protect` guards everything whose loss loses data: instance, kit key, logs bucket.
     protect: bool
     kit_key: bool  # a store names no key of its own, or the secrets live in Secrets Manager
@@ -200,6 +211,11 @@ def _data_plane_args(cfg: StackConfig, names: Names) -> AwsDataPlaneArgs:
             if cfg.dags.source == "s3-bundle" and cfg.dags.s3 is not None
             else None,
         ),
+        metadata_export=MetadataExportArgs(
+            names.namespace, cleanup_service_account(names), cfg.metadata_retention.export.prefix
+        )
+        if cfg.metadata_retention.enabled and cfg.metadata_retention.export.enabled
+        else None,
         protect=database.protect,
         kit_key=any(key is None for key in keys_of_their_own) or in_secrets_manager,
         secrets_in_secrets_manager=in_secrets_manager,

@@ -8,6 +8,7 @@ import pulumi_aws as aws
 from ..args import AwsDataPlaneArgs
 from ..config.sections.aws import RedisSection
 from ..seams import DataPlaneOutputs, EksClusterAccess, RdsConnection, SecretsManagerAccess
+from ..values.metadata_retention import CLEANUP_ROLE_KEY
 from .amazon_mq import RabbitmqBroker
 from .broker import CeleryBroker
 from .cluster import lookup_cluster
@@ -15,6 +16,7 @@ from .database import MetadataDatabase
 from .irsa import ServiceAccountRoles
 from .kms import kit_key
 from .logs_bucket import LogsBucket
+from .metadata_export import MetadataExportRole
 from .provider import aws_provider
 
 
@@ -94,6 +96,20 @@ class AwsDataPlane(pulumi.ComponentResource):
             opts=child,
         )
 
+        role_arns = dict(roles.role_arns)
+        if args.metadata_export is not None:
+            export = MetadataExportRole(
+                f"{name}-metadata-export",
+                args.metadata_export,
+                aws_names,
+                region=args.region,
+                cluster=cluster,
+                logs_bucket=logs.bucket_name,
+                logs_key_arn=logs_key_arn,
+                opts=child,
+            )
+            role_arns[CLEANUP_ROLE_KEY] = export.role_arn
+
         self.outputs = DataPlaneOutputs(
             region=args.region,
             eks=EksClusterAccess(cluster.name, args.region, cluster.endpoint, cluster.ca_data),
@@ -102,14 +118,14 @@ class AwsDataPlane(pulumi.ComponentResource):
             ),
             broker_url=broker.url if broker is not None else None,
             logs_bucket=logs.bucket_name,
-            role_arns=roles.role_arns,
+            role_arns=role_arns,
             secrets_manager=SecretsManagerAccess(provider, secrets_key_arn) if secrets_key_arn is not None else None,
         )
         outputs: dict[str, object] = {
             "databaseHost": database.host,
             "databasePort": database.port,
             "logsBucket": logs.bucket_name,
-            "roleArns": roles.role_arns,
+            "roleArns": role_arns,
             "clusterEndpoint": cluster.endpoint,
         }
         if broker is not None:

@@ -6,7 +6,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..config.sections.aws import LogsSection
-from ..naming.aws import AwsNames
+from ..naming.aws import LOGS_PREFIX, AwsNames
 from .policies import tls_only_bucket_policy
 
 # Each append to a task log rewrites the object, so versioning keeps a trail of old versions:
@@ -96,7 +96,9 @@ class LogsBucket(pulumi.ComponentResource):
                 aws.s3.BucketLifecycleConfigurationRuleArgs(
                     id="expire-task-logs",
                     status="Enabled",
-                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                    # Task logs only: the metadata export beside them (metadataRetention.export) is
+                    # the run history a warehouse keeps.
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=f"{LOGS_PREFIX}/"),
                     expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=logs.retention_days),
                     noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
                         noncurrent_days=noncurrent_version_days(logs.retention_days),

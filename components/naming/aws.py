@@ -75,5 +75,9 @@ class AwsNames:
     def kms_alias(self) -> str:
         return f"alias/{self._name('data', RDS_IDENTIFIER_MAX)}"
 
+    @property
+    def metadata_export_role(self) -> str:
+        return self._name("database-cleanup", IAM_ROLE_MAX)
+
     def service_account_role(self, component: Component) -> str:
         return self._name(component.label, IAM_ROLE_MAX)

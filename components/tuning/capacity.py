@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..config.executors import CELERY, KUBERNETES
+from ..config.executors import CELERY, KUBERNETES, LOCAL
 from ..config.model import StackConfig
 from .connection_budget import database_limit, server_connections, tuning_connections
 from .model import Tuning
@@ -27,6 +27,13 @@ def capacity_report(cfg: StackConfig, tuning: Tuning) -> dict[str, Any]:
         executors[KUBERNETES] = {
             "slots": tuning.kubernetes_task_pods,
             "podsCreatedPerSchedulerLoop": tuning.worker_pods_creation_batch_size,
+        }
+
+    if cfg.uses_local_executor:
+        executors[LOCAL] = {
+            "tasksPerScheduler": tuning.parallelism,
+            "schedulers": cfg.scheduler.replicas,
+            "slots": tuning.local_task_slots,  # with one scheduler down
         }
 
     budget = tuning_connections(cfg, tuning)
@@ -97,6 +104,12 @@ def capacity_summary(report: dict[str, Any]) -> list[str]:
             if slots["autoscaled"]:
                 workers = f"{slots['minWorkers']}–{slots['workers']} workers (KEDA)"
             lines.append(f"{executor}: {workers} × concurrency {slots['workerConcurrency']} = {slots['slots']} slots")
+        elif executor == LOCAL:
+            schedulers = _count(slots["schedulers"], "scheduler")
+            lines.append(
+                f"{executor}: {slots['tasksPerScheduler']} tasks in each of {schedulers}, "
+                f"{slots['slots']} slots with one scheduler down"
+            )
         else:
             per_loop = slots["podsCreatedPerSchedulerLoop"]
             lines.append(f"{executor}: {slots['slots']} task pods, {per_loop} created per scheduler loop")

@@ -67,6 +67,8 @@ def tasks_fit_celery_workers(cfg: StackConfig, _explicit: frozenset[str]) -> Ite
 
 @rule(*_DERIVATION)
 def worker_slots_carry_the_peak(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
+    if cfg.uses_local_executor:
+        return  # no workers: local_executor.py judges the schedulers
     tuning = derive_tuning(cfg)
     peak = cfg.workload.peak_running_tasks
     if tuning.total_task_slots >= peak:

@@ -1,8 +1,9 @@
 """Derive every concurrency cap from the workload a stack declares (pure).
 
-The chain: the peak sets the worker slots (Celery workers × concurrency, or the KubernetesExecutor
-pod budget); the slots set ``[core] parallelism`` per scheduler and the default pool; the
-processes that may connect set the SQLAlchemy and PgBouncer pools. Each value a stack sets in
+The chain: the peak sets the worker slots (Celery workers × concurrency, the KubernetesExecutor
+pod budget, or, with the LocalExecutor, the tasks the scheduler pods hold); the slots set
+``[core] parallelism`` per scheduler and the default pool; the processes that may connect set
+the SQLAlchemy and PgBouncer pools. Each value a stack sets in
 config (``tuning.*``, ``celery.workers.*``, ``kubernetesExecutor.*``, ``pgbouncer.*``,
 ``dagProcessor.parsingProcesses``) replaces its derived value; ``checks.py`` judges both alike.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..config.base import Resources
 from ..config.model import StackConfig
 from ..config.quantities import cpu_cores, memory_bytes
 from .connection_budget import airflow_processes, component_connections, database_limit
@@ -23,6 +25,8 @@ from .model import PgbouncerPools, Tuning
 MIB = 2**20
 # A Celery worker's own main process (Airflow imported, Celery's consumer) before any task runs.
 WORKER_PROCESS_MEMORY_BYTES = 512 * MIB
+# A scheduler's own process (its loop, the LocalExecutor's parent, the log server) before any task runs.
+SCHEDULER_PROCESS_MEMORY_BYTES = 512 * MIB
 # Warm workers KEDA keeps in prod: one per zone of a two-zone spread survives a node loss.
 PROD_MIN_WORKERS = 2
 # A burst that fills the pod budget is launched within this many scheduler loops...
@@ -57,13 +61,21 @@ class TaskFit:
 
 
 def task_fit(cfg: StackConfig) -> TaskFit:
-    worker = cfg.celery.workers.resources
-    task = cfg.workload.task_resources
-    worker_memory = memory_bytes((worker.limits or worker.requests).memory) - WORKER_PROCESS_MEMORY_BYTES
+    """Tasks of ``workload.taskResources`` one Celery worker pod holds."""
+    return _fit(cfg.celery.workers.resources, WORKER_PROCESS_MEMORY_BYTES, cfg.workload.task_resources)
+
+
+def scheduler_task_fit(cfg: StackConfig) -> TaskFit:
+    """Tasks one scheduler pod holds beside its own process, where the LocalExecutor runs them."""
+    return _fit(cfg.scheduler.resources, SCHEDULER_PROCESS_MEMORY_BYTES, cfg.workload.task_resources)
+
+
+def _fit(host: Resources, reserved_memory: int, task: Resources) -> TaskFit:
+    host_memory = memory_bytes((host.limits or host.requests).memory) - reserved_memory
     task_memory = memory_bytes((task.limits or task.requests).memory)
     return TaskFit(
-        by_cpu=_millicores(worker.requests.cpu) // _millicores(task.requests.cpu),
-        by_memory=max(0, worker_memory // task_memory),
+        by_cpu=_millicores(host.requests.cpu) // _millicores(task.requests.cpu),
+        by_memory=max(0, host_memory // task_memory),
     )
 
 
@@ -91,7 +103,14 @@ def derive_tuning(cfg: StackConfig) -> Tuning:
             MAX_POD_CREATION_BATCH, math.ceil(task_pods / cfg.scheduler.replicas / POD_LAUNCH_LOOPS)
         )
 
-    slots = (celery_workers or 0) * (concurrency or 0) + (task_pods or 0)
+    local_slots = None
+    if cfg.uses_local_executor:
+        # Each scheduler runs up to `parallelism` tasks itself; the slots are what the schedulers
+        # hold with one of them down, so a rollout or a lost node does not cut below the peak.
+        per_scheduler = cfg.tuning.parallelism or max(1, scheduler_task_fit(cfg).tasks)
+        local_slots = per_scheduler * max(1, cfg.scheduler.replicas - 1)
+
+    slots = (celery_workers or 0) * (concurrency or 0) + (task_pods or 0) + (local_slots or 0)
     pool_size, max_overflow = _sqlalchemy_pool(cfg, celery_workers, concurrency, task_pods)
     pgbouncer = _pgbouncer_pools(cfg, pool_size, max_overflow, celery_workers, concurrency, task_pods)
     return Tuning(
@@ -108,6 +127,7 @@ def derive_tuning(cfg: StackConfig) -> Tuning:
         max_celery_workers=celery_workers,
         worker_pods_creation_batch_size=batch_size,
         kubernetes_task_pods=task_pods,
+        local_task_slots=local_slots,
         pgbouncer=pgbouncer,
     )
 

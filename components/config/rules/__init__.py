@@ -12,9 +12,11 @@ from .coherence import (
     integrations_have_what_they_need,
     secrets_backend_has_what_it_needs,
 )
+from .executor_tiers import local_executor_only_below_staging
 from .ingress_tls import base_url_agrees_with_tls, ingress_tls_is_coherent, prod_ingress_has_tls
 from .placement import aws_section_matches_tier, local_tier_has_no_aws
 from .prod_floors import broker_hardening, prod_component_floors, prod_database_hardening
+from .retention import metadata_export_has_a_bucket
 from .sizes import limits_not_below_requests, worker_bounds_ordered
 
 CONFIG_RULES: tuple[Rule, ...] = (
@@ -28,6 +30,8 @@ CONFIG_RULES: tuple[Rule, ...] = (
     broker_fits_the_stack,
     rabbitmq_deployment_is_possible,
     executor_sections_agree,
+    local_executor_only_below_staging,
+    metadata_export_has_a_bucket,
     integrations_have_what_they_need,
     secrets_backend_has_what_it_needs,
     dag_source_is_complete,
