@@ -67,7 +67,8 @@ class AlertThresholds(KitModel):
 class CloudwatchThresholds(KitModel):
     database_cpu_percent: Percent = Field(description="RDS `CPUUtilization` above this.")
     database_free_storage_percent: Percent = Field(
-        description="RDS `FreeStorageSpace` below this share of `database.maxAllocatedStorageGb`."
+        description="RDS `FreeStorageSpace` below this share of `database.allocatedStorageGb` "
+        "(storage autoscaling grows the volume before)."
     )
     database_freeable_memory_percent: Percent = Field(
         description="RDS `FreeableMemory` below this share of the instance class's memory."
