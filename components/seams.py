@@ -46,6 +46,16 @@ class SecretsManagerAccess:
 
 
 @dataclass(frozen=True)
+class AlarmTargets:
+    """What the CloudWatch alarms take from the data plane: its provider (same account, region and
+    tags), and the account and partition their topic's key policy names."""
+
+    provider: aws.Provider
+    account_id: pulumi.Output[str]
+    partition: pulumi.Output[str]
+
+
+@dataclass(frozen=True)
 class DataPlaneOutputs:
     region: str
     eks: EksClusterAccess
@@ -54,6 +64,7 @@ class DataPlaneOutputs:
     logs_bucket: pulumi.Output[str]
     role_arns: Mapping[str, pulumi.Output[str]]  # chart component key → IRSA role ARN
     secrets_manager: SecretsManagerAccess | None  # None unless Airflow's backend is Secrets Manager
+    alarm_targets: AlarmTargets
 
 
 @dataclass(frozen=True)

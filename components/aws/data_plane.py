@@ -6,7 +6,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..args import AwsDataPlaneArgs
-from ..seams import DataPlaneOutputs, EksClusterAccess, RdsConnection, SecretsManagerAccess
+from ..seams import AlarmTargets, DataPlaneOutputs, EksClusterAccess, RdsConnection, SecretsManagerAccess
 from .broker import CeleryBroker
 from .cluster import lookup_cluster
 from .database import MetadataDatabase
@@ -100,6 +100,7 @@ class AwsDataPlane(pulumi.ComponentResource):
             logs_bucket=logs.bucket_name,
             role_arns=roles.role_arns,
             secrets_manager=SecretsManagerAccess(provider, secrets_key_arn) if secrets_key_arn is not None else None,
+            alarm_targets=AlarmTargets(provider, cluster.account_id, cluster.partition),
         )
         outputs: dict[str, object] = {
             "databaseHost": database.host,

@@ -17,6 +17,7 @@ from components.config.errors import PROJECT
 from components.config.model import StackConfig
 from components.plan.engine import EngineRun, KitMocks, Registration, run_under_mocks
 from components.seams import (
+    AlarmTargets,
     ClusterConnection,
     DataPlaneOutputs,
     EksClusterAccess,
@@ -150,6 +151,11 @@ def data_plane_stand_in(cfg: StackConfig, db_password: str = DB_PASSWORD) -> Dat
         )
         if cfg.secrets_backend.type == "aws-secrets-manager"
         else None,
+        alarm_targets=AlarmTargets(
+            aws.Provider("aws-alarms", region="eu-west-1"),
+            pulumi.Output.from_input("123456789012"),
+            pulumi.Output.from_input("aws"),
+        ),
     )
 
 
