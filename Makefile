@@ -11,9 +11,11 @@ PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
 
 .PHONY: plan test lint bench-plan bench-throughput
 
-$(VENV)/.runtime: requirements.txt constraints.txt
+$(VENV)/.runtime: requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP_INSTALL) -r requirements.txt -c constraints.txt
+	# The kit itself, editable: puts the `airflow-ha` operations command in $(VENV)/bin.
+	$(PIP_INSTALL) --no-deps -e .
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt constraints.txt
