@@ -11,14 +11,17 @@ PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
 
 .PHONY: plan test lint bench-plan bench-throughput
 
-$(VENV)/.runtime: requirements.txt constraints.txt pyproject.toml
+$(VENV)/.runtime: requirements.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PIP_INSTALL) -r requirements.txt -c constraints.txt
-	# The kit itself, editable: puts the `airflow-ha` operations command in $(VENV)/bin.
+	touch $@
+
+# The kit itself, editable: puts the `airflow-ha` operations command in $(VENV)/bin.
+$(VENV)/.kit: $(VENV)/.runtime pyproject.toml
 	$(PIP_INSTALL) --no-deps -e .
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt constraints.txt
+$(VENV)/.dev: $(VENV)/.kit requirements-dev.txt constraints.txt
 	$(PIP_INSTALL) -r requirements-dev.txt -c constraints.txt
 	touch $@
 
@@ -33,7 +36,7 @@ $(VENV)/.system: .ci/system-packages.txt .ci/install-system-packages
 	.ci/install-system-packages
 	touch $@
 
-plan: $(VENV)/.runtime
+plan: $(VENV)/.kit
 	$(PY) -m components plan --stack $(STACK) --format $(FORMAT)
 
 lint: $(VENV)/.dev
@@ -45,7 +48,7 @@ lint: $(VENV)/.dev
 test: lint $(VENV)/.system $(CHECKOV_VENV)/.installed
 	$(PY) -m pytest
 
-bench-plan: $(VENV)/.runtime
+bench-plan: $(VENV)/.kit
 	$(PY) -m benchmarks.plan
 
 bench-throughput: $(VENV)/.dev $(VENV)/.system
