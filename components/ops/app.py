@@ -16,7 +16,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from . import preflight, status
+from . import db, preflight, status
 from .errors import explain
 from .output import print_error, reset_reporter
 
@@ -51,6 +51,7 @@ def root() -> None:
 # Commands register here, one line each: app.add_typer(<module>.app) for a group of commands
 # (db, secrets, keys), app.command("<name>")(<module>.<function>) for a single one (preflight, status, verify).
 app.command("preflight")(preflight.preflight)
+app.add_typer(db.app)
 app.command("status")(status.status)
 
 
