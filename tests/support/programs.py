@@ -20,6 +20,7 @@ from components.seams import (
     ClusterConnection,
     DataPlaneOutputs,
     EksClusterAccess,
+    FernetKeyStore,
     IntegrationsOutputs,
     RdsConnection,
     SecretsManagerAccess,
@@ -126,6 +127,9 @@ def data_plane_stand_in(cfg: StackConfig, db_password: str = DB_PASSWORD) -> Dat
     """What ``AwsDataPlane`` hands the other components, with sentinel credentials."""
     import pulumi_aws as aws
 
+    from components.naming.aws import AwsNames
+
+    provider = aws.Provider("aws", region="eu-west-1")
     broker_url = f"rediss://:{BROKER_TOKEN}@master.redis.example:6379/0?ssl_cert_reqs=required"
     return DataPlaneOutputs(
         region="eu-west-1",
@@ -145,11 +149,15 @@ def data_plane_stand_in(cfg: StackConfig, db_password: str = DB_PASSWORD) -> Dat
         broker_url=pulumi.Output.secret(broker_url) if cfg.uses_celery else None,
         logs_bucket=pulumi.Output.from_input(AWS_REFS.logs_bucket),
         role_arns={component: pulumi.Output.from_input(arn) for component, arn in AWS_REFS.role_arns.items()},
-        secrets_manager=SecretsManagerAccess(
-            aws.Provider("aws", region="eu-west-1"), pulumi.Output.from_input(KMS_KEY_ARN)
-        )
+        secrets_manager=SecretsManagerAccess(provider, pulumi.Output.from_input(KMS_KEY_ARN))
         if cfg.secrets_backend.type == "aws-secrets-manager"
         else None,
+        fernet_key_store=FernetKeyStore(
+            provider,
+            AwsNames(cfg.kubernetes.release_name, cfg.stack, "16").fernet_key_store,
+            KMS_KEY_ARN,
+            adopt=cfg.database is not None and cfg.database.adopt_retained,
+        ),
     )
 
 
