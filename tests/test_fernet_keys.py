@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pulumi
 import pytest
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
@@ -14,7 +13,7 @@ from components.config.errors import PROJECT
 from components.naming.aws import AwsNames
 from components.plan.engine import SECRET, EngineRun, run_under_mocks
 from components.plan.standins import aws as aws_standins
-from tests.support.programs import KMS_KEY_ARN, RecordingMocks, airflow_program, run_data_plane
+from tests.support.programs import KMS_KEY_ARN, ValueMocks, airflow_program, run_data_plane
 from tests.support.stacks import problems, shipped_stack, stack
 
 SECRET_TYPE = "kubernetes:core/v1:Secret"
@@ -22,34 +21,8 @@ STORE = "aws:secretsmanager/secret:Secret"
 STORE_VALUE = "aws:secretsmanager/secretVersion:SecretVersion"
 RANDOM_ID = "random:index/randomId:RandomId"
 RANDOM_BYTES = "random:index/randomBytes:RandomBytes"
-SECRET_SIGNATURE_KEY = pulumi.runtime.rpc._special_sig_key
-SECRET_SIGNATURE = pulumi.runtime.rpc._special_secret_sig
 RETAINED_DB_KEY = "arn:aws:kms:eu-west-1:123456789012:key/db-0001"
 RETAINED_LOGS_KEY = "arn:aws:kms:eu-west-1:123456789012:key/logs-0001"
-
-
-class ValueMocks(RecordingMocks):
-    """The kit's stand-ins, remembering every resource's inputs in the clear (secrets unwrapped),
-    so a test can read what a Secret would really hold."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.inputs: dict[str, dict[str, Any]] = {}
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        self.inputs[args.name] = unwrapped(dict(args.inputs))
-        return super().new_resource(args)
-
-
-def unwrapped(value: Any) -> Any:
-    """Mock inputs carry secrets in their wire wrapper ``{<signature key>: <secret sig>, "value": ...}``."""
-    if isinstance(value, dict):
-        if value.get(SECRET_SIGNATURE_KEY) == SECRET_SIGNATURE:
-            return unwrapped(value["value"])
-        return {key: unwrapped(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [unwrapped(item) for item in value]
-    return value
 
 
 def run(cfg) -> tuple[EngineRun, ValueMocks]:

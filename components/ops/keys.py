@@ -23,7 +23,6 @@ import json
 import os
 import shlex
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -43,6 +42,7 @@ app = typer.Typer(name="keys", help="Export the stack's keys; rotate the fernet 
 PASSPHRASE_ENV = "AIRFLOW_HA_EXPORT_PASSPHRASE"
 EXPORT_FORMAT = "airflow-ha-keys/1"
 SCRYPT = {"n": 2**15, "r": 8, "p": 1}
+STDERR_FD = 2  # the process's own stderr, whoever replaced sys.stderr
 DEFAULT_DEPLOY = "pulumi up --stack {stack} --cwd {project}"
 DEFAULT_REENCRYPT = "kubectl --namespace {namespace} exec deploy/{release}-scheduler -- airflow rotate-fernet-key"
 
@@ -309,7 +309,7 @@ def _check_stack_file(stack: Stack, expected: dict[str, int | bool]) -> None:
 
 def _run(command: str, number: int, done: list[str]) -> None:
     # The operator's own command line; its output goes to stderr so that `--output json` stays one document.
-    finished = subprocess.run(command, shell=True, check=False, stdout=sys.stderr)
+    finished = subprocess.run(command, shell=True, check=False, stdout=STDERR_FD)
     if finished.returncode != 0:
         where = f"after: {'; '.join(done)}" if done else "before any change was deployed"
         raise OpsError(

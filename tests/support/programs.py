@@ -208,3 +208,31 @@ def integrations_program(cfg: StackConfig) -> Callable[[], None]:
         )
 
     return program
+
+
+SECRET_SIGNATURE_KEY = pulumi.runtime.rpc._special_sig_key
+SECRET_SIGNATURE = pulumi.runtime.rpc._special_secret_sig
+
+
+class ValueMocks(RecordingMocks):
+    """The kit's stand-ins, remembering every resource's inputs in the clear (secrets unwrapped),
+    so a test can read what a Secret would really hold."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inputs: dict[str, dict[str, Any]] = {}
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.inputs[args.name] = unwrapped(dict(args.inputs))
+        return super().new_resource(args)
+
+
+def unwrapped(value: Any) -> Any:
+    """Mock inputs carry secrets in their wire wrapper ``{<signature key>: <secret sig>, "value": ...}``."""
+    if isinstance(value, dict):
+        if value.get(SECRET_SIGNATURE_KEY) == SECRET_SIGNATURE:
+            return unwrapped(value["value"])
+        return {key: unwrapped(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [unwrapped(item) for item in value]
+    return value
