@@ -16,7 +16,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from . import db, preflight, status
+from . import db, keys, preflight, secrets, status, verify
 from .errors import explain
 from .output import print_error, reset_reporter
 
@@ -53,6 +53,9 @@ def root() -> None:
 app.command("preflight")(preflight.preflight)
 app.add_typer(db.app)
 app.command("status")(status.status)
+app.add_typer(secrets.app)
+app.add_typer(keys.app)
+app.command("verify")(verify.verify)
 
 
 def main() -> None:
