@@ -25,7 +25,8 @@ _COMMON: dict[str, Any] = {
     "celery": {"workers": {}},
     "kubernetesExecutor": {},
     "tuning": {},
-    "workload": {"maxActiveRunsPerDag": 16, "maxActiveTasksPerDag": 16},
+    # 540 s of task plus a minute to report keeps the chart's 600 s termination grace.
+    "workload": {"maxActiveRunsPerDag": 16, "maxActiveTasksPerDag": 16, "longestTaskSeconds": 540},
     "secretsBackend": {
         "connectionsPrefix": "airflow/{stack}/connections",
         "variablesPrefix": "airflow/{stack}/variables",
