@@ -121,6 +121,14 @@ def test_a_queue_name_must_be_a_kubernetes_name():
     assert "must be a DNS label" in message
 
 
+def test_a_queue_name_must_leave_the_worker_set_name_within_a_label():
+    # airflow-worker- is 15 characters: 48 more make 63.
+    stack("prod", workload={"queues": [{**HEAVY, "name": "q" * 48}]})
+    message = problem_at("prod", "workload.queues[0].name", workload={"queues": [{**HEAVY, "name": "q" * 49}]})
+    assert "64 characters long" in message
+    assert "at most 48 characters" in message
+
+
 def test_a_drain_longer_than_the_cluster_allows_is_refused():
     message = problem_at("prod", "workload.longestTaskSeconds", workload={"longestTaskSeconds": 841})
     assert "901s to drain" in message
