@@ -228,6 +228,15 @@ def test_the_chart_renders_a_worker_deployment_per_queue_listening_on_its_queue(
         assert pod["metadata"]["annotations"]["cluster-autoscaler.kubernetes.io/safe-to-evict"] == "true"
 
 
+def test_worker_sets_share_the_workers_account_and_render_nothing_twice():
+    rendered = [(d["kind"], d["metadata"]["name"]) for d in rendered_heavy()]
+    assert sorted({item for item in rendered if rendered.count(item) > 1}) == []
+    [account] = of_kind("ServiceAccount")["airflow-worker"]["metadata"]["annotations"].values()
+    assert account == "arn:aws:iam::123456789012:role/airflow-workers"
+    heavy = of_kind("Deployment")["airflow-worker-heavy"]["spec"]["template"]["spec"]
+    assert heavy["serviceAccountName"] == "airflow-worker"
+
+
 def test_the_chart_renders_a_scaler_and_a_budget_per_queue():
     scalers = of_kind("ScaledObject")
     heavy, default = scalers["airflow-worker-heavy"]["spec"], scalers["airflow-worker"]["spec"]

@@ -32,6 +32,9 @@ def _worker_set(cfg: StackConfig, queue: QueueSection, sized: QueueTuning) -> di
         "queue": queue.name,
         "resources": queue_worker_resources(cfg, queue).model_dump(by_alias=True, exclude_none=True),
         "env": [{"name": CONCURRENCY_ENV, "value": str(sized.worker_concurrency)}],
+        # Every set runs as the default workers' account (and its IRSA role): the chart would
+        # otherwise render that ServiceAccount once per set, and Helm refuses the duplicate.
+        "serviceAccount": {"create": False},
     }
     if cfg.celery.workers.keda:
         worker_set["keda"] = {

@@ -2,9 +2,10 @@
 
 PostgreSQL and Redis run on 127.0.0.1; Airflow reads the kit's ``airflow.cfg`` for the stack
 (concurrency, visibility timeout, acks-late, prefetch) and each worker gets what its chart worker
-set gives it: ``-q <queue>`` and the set's own ``env`` (its concurrency). Each worker reports its
-own host name (``[core] hostname_callable``), as the pods of two worker sets would, so a task
-instance's ``hostname`` says which worker ran it. Used by the contract test and ``benchmarks/drain.py``.
+set gives it: ``-q <queue>`` and the set's own ``env`` (its concurrency). The kit records a pod's
+IP as the task's host name; on one machine both workers share 127.0.0.1, so here each worker
+reports its own name instead (``[core] hostname_callable``), and a task instance's ``hostname``
+says which worker ran it. Used by the contract test and ``benchmarks/drain.py``.
 """
 
 from __future__ import annotations
