@@ -58,7 +58,8 @@ _COMMON: dict[str, Any] = {
     "tuning": {},
     # Why these figures: docs/adr/0007-dead-workers-and-broker-outages.md.
     "recovery": {"taskHeartbeatTimeoutSeconds": 120, "defaultTaskRetries": 2, "defaultRetryDelaySeconds": 60},
-    "workload": {"maxActiveRunsPerDag": 16, "maxActiveTasksPerDag": 16},
+    # 540 s of task plus a minute to report keeps the chart's 600 s termination grace.
+    "workload": {"maxActiveRunsPerDag": 16, "maxActiveTasksPerDag": 16, "longestTaskSeconds": 540},
     "secretsBackend": {
         "connectionsPrefix": "airflow/{stack}/connections",
         "variablesPrefix": "airflow/{stack}/variables",

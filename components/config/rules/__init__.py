@@ -16,6 +16,7 @@ from .ingress_tls import base_url_agrees_with_tls, ingress_tls_is_coherent, prod
 from .monitoring import cloudwatch_alarms_reach_someone, local_tier_has_no_cloudwatch, prometheus_can_scrape
 from .placement import aws_section_matches_tier, local_tier_has_no_aws
 from .prod_floors import broker_hardening, prod_component_floors, prod_database_hardening
+from .queues import default_queue_is_served, queue_names_unique, queues_have_worker_sets
 from .sizes import limits_not_below_requests, worker_bounds_ordered
 
 CONFIG_RULES: tuple[Rule, ...] = (
@@ -33,6 +34,9 @@ CONFIG_RULES: tuple[Rule, ...] = (
     dag_source_is_complete,
     limits_not_below_requests,
     worker_bounds_ordered,
+    queues_have_worker_sets,
+    queue_names_unique,
+    default_queue_is_served,
     ingress_tls_is_coherent,
     prod_ingress_has_tls,
     base_url_agrees_with_tls,
