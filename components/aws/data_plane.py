@@ -7,7 +7,14 @@ import pulumi_aws as aws
 
 from ..args import AwsDataPlaneArgs
 from ..config.sections.aws import RedisSection
-from ..seams import DataPlaneOutputs, EksClusterAccess, RdsConnection, SecretsManagerAccess
+from ..seams import (
+    AlarmTargets,
+    DataPlaneOutputs,
+    EksClusterAccess,
+    FernetKeyStore,
+    RdsConnection,
+    SecretsManagerAccess,
+)
 from ..values.metadata_retention import CLEANUP_ROLE_KEY
 from .amazon_mq import RabbitmqBroker
 from .broker import CeleryBroker
@@ -42,13 +49,16 @@ class AwsDataPlane(pulumi.ComponentResource):
         key = kit_key(f"{name}-key", aws_names, protect=protect, opts=child) if args.kit_key else None
         kit_key_arn = key.arn if key is not None else None
 
+        database_key_arn = args.database.section.kms_key_arn or kit_key_arn
+        if database_key_arn is None:
+            raise RuntimeError("the database names no KMS key and the kit made none: see args.py kit_key")
         database = MetadataDatabase(
             f"{name}-database",
             args.database,
             args.network,
             aws_names,
             sources=sources,
-            kms_key_arn=args.database.section.kms_key_arn or kit_key_arn,
+            kms_key_arn=database_key_arn,
             partition=cluster.partition,
             opts=child,
         )
@@ -120,6 +130,11 @@ class AwsDataPlane(pulumi.ComponentResource):
             logs_bucket=logs.bucket_name,
             role_arns=role_arns,
             secrets_manager=SecretsManagerAccess(provider, secrets_key_arn) if secrets_key_arn is not None else None,
+            alarm_targets=AlarmTargets(provider, cluster.account_id, cluster.partition),
+            # The fernet keys live and die with the data they decrypt: the database's key encrypts them.
+            fernet_key_store=FernetKeyStore(
+                provider, aws_names.fernet_key_store, database_key_arn, args.database.section.adopt_retained
+            ),
         )
         outputs: dict[str, object] = {
             "databaseHost": database.host,

@@ -11,6 +11,37 @@ import copy
 from typing import Any
 
 
+def _alert_thresholds(minutes: int, pool: int, pgbouncer: int, failures: int, triggerer: int) -> dict[str, Any]:
+    """The Prometheus alerts of a tier: ``minutes`` before a stuck state pages, shares of the capacity figures."""
+    return {
+        "heartbeatMissingMinutes": max(2, minutes // 5),
+        "queuedMinutes": minutes,
+        "noFreeSlotsMinutes": minutes,
+        "poolSaturationPercent": pool,
+        "pgbouncerBudgetPercent": pgbouncer,
+        "taskFailurePercent": failures,
+        "triggererCapacityPercent": triggerer,
+        "workersAtMaxMinutes": minutes,
+        "importErrorsMinutes": minutes,
+    }
+
+
+def _cloudwatch(cpu: int, free: int, connections: int, redis_memory: int, lag: int) -> dict[str, Any]:
+    return {
+        "enabled": False,
+        "thresholds": {
+            "databaseCpuPercent": cpu,
+            "databaseFreeStoragePercent": free,
+            "databaseFreeableMemoryPercent": free,
+            "databaseConnectionsPercent": connections,
+            "redisMemoryPercent": redis_memory,
+            "redisCpuPercent": cpu,
+            "redisEvictions": 0,
+            "redisReplicationLagSeconds": lag,
+        },
+    }
+
+
 def _resources(cpu: str, memory: str, cpu_limit: str | None = None, memory_limit: str | None = None) -> dict[str, Any]:
     resources: dict[str, Any] = {"requests": {"cpu": cpu, "memory": memory}}
     if cpu_limit or memory_limit:
@@ -40,7 +71,10 @@ _COMMON: dict[str, Any] = {
     "broker": {"type": "redis"},
     "kubernetesExecutor": {},
     "tuning": {},
-    "workload": {"maxActiveRunsPerDag": 16, "maxActiveTasksPerDag": 16},
+    # Why these figures: docs/adr/0007-dead-workers-and-broker-outages.md.
+    "recovery": {"taskHeartbeatTimeoutSeconds": 120, "defaultTaskRetries": 2, "defaultRetryDelaySeconds": 60},
+    # 540 s of task plus a minute to report keeps the chart's 600 s termination grace.
+    "workload": {"maxActiveRunsPerDag": 16, "maxActiveTasksPerDag": 16, "longestTaskSeconds": 540},
     "secretsBackend": {
         "connectionsPrefix": "airflow/{stack}/connections",
         "variablesPrefix": "airflow/{stack}/variables",
@@ -51,6 +85,9 @@ _COMMON: dict[str, Any] = {
     "slack": {"enabled": False},
     "openlineage": {"enabled": False, "namespace": "{stack}"},
     "dags": {"source": "image"},
+    # Off by default: the Prometheus objects need the Prometheus Operator's CRDs in the cluster, and
+    # alarms need someone to notify. The shipped staging and prod stacks turn both on.
+    "monitoring": {"prometheus": {"enabled": False}},
 }
 
 _TIERS: dict[str, dict[str, Any]] = {
@@ -69,9 +106,11 @@ _TIERS: dict[str, dict[str, Any]] = {
             "maxActiveTasksPerDag": 4,
             "taskResources": _resources("100m", "256Mi"),
         },
+        "monitoring": {"thresholds": _alert_thresholds(30, 95, 90, 50, 90)},
         "secretsBackend": {"type": "none"},
         # No S3 in the local tier: nothing to export to.
         "metadataRetention": _retention(False, 30, "30 2 * * 0", export=False),
+        "recovery": {"taskHeartbeatTimeoutSeconds": 60, "defaultTaskRetries": 0, "defaultRetryDelaySeconds": 30},
     },
     "dev": {
         "executor": "KubernetesExecutor",
@@ -99,7 +138,12 @@ _TIERS: dict[str, dict[str, Any]] = {
         "rabbitmq": _rabbitmq("mq.t3.micro", "SINGLE_INSTANCE", log_retention_days=7),
         "logs": {"retentionDays": 30},
         "metadataRetention": _retention(True, 30, "30 2 * * 0", export=True),
+        "monitoring": {
+            "thresholds": _alert_thresholds(30, 95, 90, 50, 90),
+            "cloudwatch": _cloudwatch(90, 10, 90, 85, 60),
+        },
         "secretsBackend": {"type": "aws-secrets-manager"},
+        "recovery": {"taskHeartbeatTimeoutSeconds": 90, "defaultTaskRetries": 1, "defaultRetryDelaySeconds": 30},
     },
     "staging": {
         "executor": "CeleryExecutor,KubernetesExecutor",
@@ -127,6 +171,10 @@ _TIERS: dict[str, dict[str, Any]] = {
         "rabbitmq": _rabbitmq("mq.m5.large", "SINGLE_INSTANCE", log_retention_days=30),
         "logs": {"retentionDays": 90},
         "metadataRetention": _retention(True, 60, "30 2 * * *", export=True),
+        "monitoring": {
+            "thresholds": _alert_thresholds(15, 90, 85, 25, 85),
+            "cloudwatch": _cloudwatch(85, 15, 85, 80, 30),
+        },
         "secretsBackend": {"type": "aws-secrets-manager"},
     },
     "prod": {
@@ -155,6 +203,10 @@ _TIERS: dict[str, dict[str, Any]] = {
         "rabbitmq": _rabbitmq("mq.m5.large", "CLUSTER_MULTI_AZ", log_retention_days=90),
         "logs": {"retentionDays": 365},
         "metadataRetention": _retention(True, 90, "30 2 * * *", export=True),
+        "monitoring": {
+            "thresholds": _alert_thresholds(10, 85, 80, 10, 80),
+            "cloudwatch": _cloudwatch(80, 20, 80, 75, 10),
+        },
         "secretsBackend": {"type": "aws-secrets-manager"},
     },
 }
