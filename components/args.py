@@ -58,6 +58,7 @@ class IrsaArgs:
     service_accounts: tuple[tuple[Component, str], ...]  # (component, its service account's name)
     secrets_prefixes: tuple[str, ...]  # Secrets Manager prefixes Airflow reads; empty for other backends
     dag_bundle: tuple[str, str] | None  # (bucket, prefix) of an S3 DAG bundle
+    tasks_in_scheduler: bool  # the LocalExecutor: the scheduler runs tasks, and needs what they need
 
 
 @dataclass(frozen=True)
@@ -250,6 +251,7 @@ def _data_plane_args(cfg: StackConfig, names: Names) -> AwsDataPlaneArgs:
             dag_bundle=(cfg.dags.s3.bucket, cfg.dags.s3.prefix)
             if cfg.dags.source == "s3-bundle" and cfg.dags.s3 is not None
             else None,
+            tasks_in_scheduler=cfg.uses_local_executor,
         ),
         metadata_export=MetadataExportArgs(
             names.namespace, cleanup_service_account(names), cfg.metadata_retention.export.prefix

@@ -3,6 +3,8 @@ derives from the schedulers' size, what it refuses, and what the chart renders (
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 
@@ -126,3 +128,21 @@ def test_the_chart_renders_no_workers_and_the_schedulers_run_the_tasks(tier, sch
     assert scheduler["spec"]["replicas"] == 3
     airflow_cfg = of_kind(documents, "ConfigMap")["airflow-config"]["data"]["airflow.cfg"]
     assert "executor = LocalExecutor" in airflow_cfg
+
+
+def test_the_scheduler_reads_an_s3_dag_bundle_because_it_runs_the_tasks():
+    from tests.support.programs import policy
+
+    bundle = {"source": "s3-bundle", "s3": {"bucket": "team-dags", "prefix": "airflow/dags/"}}
+    readers = {}
+    for executor, scheduler in ((LOCAL, BIG_SCHEDULERS), ("KubernetesExecutor", None)):
+        sections = {"scheduler": scheduler, "workload": SMALL_WORKLOAD} if scheduler else {}
+        plane = run_data_plane("dev", executor=executor, dags=bundle, **sections)
+        readers[executor] = {
+            registration.name.removeprefix("dev-aws-irsa-").removesuffix("-access")
+            for registration in plane.of_type("aws:iam/rolePolicy:RolePolicy")
+            if registration.parent == "dev-aws-irsa"
+            and "arn:aws:s3:::team-dags/airflow/dags/*" in json.dumps(policy(registration))
+        }
+    assert "scheduler" in readers[LOCAL]
+    assert "scheduler" not in readers["KubernetesExecutor"]
