@@ -17,12 +17,13 @@ from pydantic import SecretStr
 from .config.errors import PROJECT
 from .config.model import StackConfig
 from .config.registry import SERVICE_ACCOUNT_COMPONENTS, Component
-from .config.sections.aws import AwsSection, DatabaseSection, LogsSection, RedisSection
+from .config.sections.aws import AwsSection, DatabaseRolesSection, DatabaseSection, LogsSection, RedisSection
 from .naming.aws import AwsNames
 from .naming.kubernetes import Names
 from .tuning.derive import derive_tuning
 from .tuning.model import PgbouncerPools, Tuning
 from .values.dags import GitBundle, GitSync, dag_delivery
+from .values.database_access import rds_ca_bundle_url
 from .values.integrations import IntegrationSpecs, integration_specs
 from .values.jobs import local_admin_job, migration_job
 from .values.kit_secrets import KitSecrets, LocalTierSecrets, PgbouncerSecrets, kit_secrets
@@ -43,10 +44,20 @@ class Network:
 
 
 @dataclass(frozen=True)
+class CaBundleSource:
+    """Where the RDS CA bundle comes from: ``file`` when the stack names one, else ``url`` at deploy time."""
+
+    url: str
+    file: str | None
+
+
+@dataclass(frozen=True)
 class DatabaseArgs:
     section: DatabaseSection
     # The major version when AWS applies minors in place (it then matches any 16.x), else the exact one.
     engine_version: str
+    roles: DatabaseRolesSection | None  # least-privilege roles the kit generates passwords for
+    ca_bundle: CaBundleSource | None  # with `database.tls.mode: verify-full`
 
 
 @dataclass(frozen=True)
@@ -183,6 +194,10 @@ def _data_plane_args(cfg: StackConfig, names: Names) -> AwsDataPlaneArgs:
             engine_version=database.engine_version.split(".")[0]
             if database.auto_minor_version_upgrade
             else database.engine_version,
+            roles=database.roles if database.roles.enabled else None,
+            ca_bundle=CaBundleSource(rds_ca_bundle_url(aws.region), database.tls.ca_bundle_file)
+            if database.tls.mode == "verify-full"
+            else None,
         ),
         broker=broker,
         logs=logs,

@@ -8,6 +8,7 @@ import pulumi_aws as aws
 from ..args import AwsDataPlaneArgs
 from ..seams import DataPlaneOutputs, EksClusterAccess, RdsConnection, SecretsManagerAccess
 from .broker import CeleryBroker
+from .ca_bundle import rds_ca_bundle
 from .cluster import lookup_cluster
 from .database import MetadataDatabase
 from .irsa import ServiceAccountRoles
@@ -94,7 +95,17 @@ class AwsDataPlane(pulumi.ComponentResource):
             region=args.region,
             eks=EksClusterAccess(cluster.name, args.region, cluster.endpoint, cluster.ca_data),
             database=RdsConnection(
-                database.host, database.port, database.db_name, database.username, database.password
+                database.host,
+                database.port,
+                database.db_name,
+                database.username,
+                database.password,
+                sslmode=args.database.section.tls.mode,
+                ca_bundle=rds_ca_bundle(args.database.ca_bundle, pulumi.InvokeOutputOptions(parent=self))
+                if args.database.ca_bundle is not None
+                else None,
+                application_role=database.application_role,
+                keda_role=database.keda_role,
             ),
             broker_url=broker.url if broker is not None else None,
             logs_bucket=logs.bucket_name,

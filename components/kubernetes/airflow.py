@@ -48,8 +48,9 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
         kit = args.secrets
 
         keys = stable_keys(name, kit, protect=args.protect_keys, secrets=secrets, parent=self)
-        database = self._database(name, args, cluster, stores, secrets)
-        connections = connection_secrets(database.endpoint, args.names, kit, args.pgbouncer, secrets)
+        database = self._database(name, args, cluster, stores, secrets, k8s)
+        roles = isinstance(stores, DataPlaneOutputs) and stores.database.application_role is not None
+        connections = connection_secrets(database.endpoint, args.names, kit, args.pgbouncer, secrets, roles=roles)
         broker = self._broker(name, args, stores, secrets)
         dags = (dags_git_secret(args.dags_git, secrets),) if args.dags_git is not None else ()
 
@@ -103,9 +104,10 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
         cluster: ClusterConnection,
         stores: DataPlaneOutputs | LocalTier,
         secrets: SecretFactory,
+        k8s: pulumi.ResourceOptions,
     ) -> MetadataDatabase:
         if isinstance(stores, DataPlaneOutputs):
-            return rds_database(stores.database)
+            return rds_database(name, stores.database, args.names, cluster.namespace_name, k8s)
         return local_database(
             name,
             args.names,

@@ -19,6 +19,7 @@ from ..naming.kubernetes import Names, connection_env_name
 from ..tuning.model import Tuning
 from .aws_connection import aws_connection_env
 from .dags import DAGS_GIT_CONN_ID, dags_values
+from .database_access import database_access_values
 from .files import load_values, values_files
 from .ingress import ingress_values
 from .integrations import IntegrationChartInputs
@@ -62,7 +63,7 @@ def compose_chart_values(
         rollout_annotations(secret_checksums or {}),
     ):
         values = deep_merge(values, part)
-    return values
+    return deep_merge(values, database_access_values(cfg, names, values))
 
 
 def _release(cfg: StackConfig, airflow_config: Mapping[str, Mapping[str, Any]]) -> Values:

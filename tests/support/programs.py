@@ -18,6 +18,7 @@ from components.config.model import StackConfig
 from components.plan.engine import EngineRun, KitMocks, Registration, run_under_mocks
 from components.seams import (
     ClusterConnection,
+    DatabaseRole,
     DataPlaneOutputs,
     EksClusterAccess,
     IntegrationsOutputs,
@@ -35,6 +36,9 @@ DB_PASSWORD_SENTINEL = "Sentinel-Db.Pw~9f3a_x7Kq2"
 AUTH_TOKEN_SENTINEL = "SentinelAuthToken4d9e2b7c1a8f6e3d0b5a9c7e2f4d1b8a"
 # Credentials the stand-in data plane hands the Kubernetes layer.
 DB_PASSWORD = "SENTINEL-db-password/with:chars@"
+APPLICATION_PASSWORD = "SENTINEL-app-password/with:chars@"
+KEDA_PASSWORD = "SENTINEL-keda-password"
+CA_BUNDLE = "-----BEGIN CERTIFICATE-----\nU0VOVElORUwtY2EtYnVuZGxl\n-----END CERTIFICATE-----\n"
 BROKER_TOKEN = "SENTINEL-broker-token"
 GIT_TOKEN = "SENTINEL-git-token"
 KMS_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/secrets-0000"
@@ -127,6 +131,9 @@ def data_plane_stand_in(cfg: StackConfig, db_password: str = DB_PASSWORD) -> Dat
     import pulumi_aws as aws
 
     broker_url = f"rediss://:{BROKER_TOKEN}@master.redis.example:6379/0?ssl_cert_reqs=required"
+    db = cfg.database
+    assert db is not None, "the data plane exists in the AWS tiers only"
+    roles = db.roles if db.roles.enabled else None
     return DataPlaneOutputs(
         region="eu-west-1",
         eks=EksClusterAccess(
@@ -141,6 +148,12 @@ def data_plane_stand_in(cfg: StackConfig, db_password: str = DB_PASSWORD) -> Dat
             db_name="airflow",
             username="airflow",
             password=pulumi.Output.secret(db_password),
+            sslmode=db.tls.mode,
+            ca_bundle=pulumi.Output.from_input(CA_BUNDLE) if db.tls.mode == "verify-full" else None,
+            application_role=DatabaseRole(roles.application, pulumi.Output.secret(APPLICATION_PASSWORD))
+            if roles
+            else None,
+            keda_role=DatabaseRole(roles.keda, pulumi.Output.secret(KEDA_PASSWORD)) if roles else None,
         ),
         broker_url=pulumi.Output.secret(broker_url) if cfg.uses_celery else None,
         logs_bucket=pulumi.Output.from_input(AWS_REFS.logs_bucket),

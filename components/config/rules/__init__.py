@@ -11,6 +11,7 @@ from .coherence import (
     integrations_have_what_they_need,
     secrets_backend_has_what_it_needs,
 )
+from .database_access import database_roles_are_distinct, database_tls_reaches_every_client
 from .ingress_tls import base_url_agrees_with_tls, ingress_tls_is_coherent, prod_ingress_has_tls
 from .placement import aws_section_matches_tier, local_tier_has_no_aws
 from .prod_floors import broker_hardening, prod_component_floors, prod_database_hardening
@@ -24,6 +25,8 @@ CONFIG_RULES: tuple[Rule, ...] = (
     prod_component_floors,
     prod_database_hardening,
     broker_hardening,
+    database_roles_are_distinct,
+    database_tls_reaches_every_client,
     executor_sections_agree,
     integrations_have_what_they_need,
     secrets_backend_has_what_it_needs,

@@ -1,0 +1,172 @@
+"""``sslmode=verify-full`` as the kit configures it, against a real PostgreSQL speaking TLS.
+
+The test makes its own CA and a server certificate for ``localhost`` (what the RDS endpoint name
+is to a real instance), starts PostgreSQL with it, and connects with the kit's own URLs and the
+pods' ``PGSSLROOTCERT``: the sync driver (libpq, what Airflow, the migration Job and Celery's
+result backend use) and asyncpg (Airflow's async engine). With another CA, or another host name,
+the connection is refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import ipaddress
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from components.naming.kubernetes import Names
+from components.values.database import CA_BUNDLE_ENV, DatabaseEndpoint, async_url, direct_url
+from tests.support.servers import Postgres, ServerTls, postgres
+from tests.support.stacks import shipped_stack
+
+SERVER_NAME = "localhost"
+NAMES = Names(release="airflow", namespace="airflow")
+DAY = datetime.timedelta(days=1)
+
+
+def _key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def _pem(certificate: x509.Certificate) -> bytes:
+    return certificate.public_bytes(serialization.Encoding.PEM)
+
+
+def _ca(common_name: str) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    key = _key()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - DAY)
+        .not_valid_after(now + DAY)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return certificate, key
+
+
+def _server_tls(ca: x509.Certificate, ca_key: ec.EllipticCurvePrivateKey) -> ServerTls:
+    key = _key()
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, SERVER_NAME)]))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - DAY)
+        .not_valid_after(now + DAY)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(SERVER_NAME)]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+    )
+    return ServerTls(_pem(certificate), key_pem)
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory):
+    workdir = tmp_path_factory.mktemp("tls")
+    ca, ca_key = _ca("kit test RDS CA")
+    wrong_ca, _ = _ca("some other CA")
+    (workdir / "ca.pem").write_bytes(_pem(ca))
+    (workdir / "wrong-ca.pem").write_bytes(_pem(wrong_ca))
+    with postgres(workdir / "server", tls=_server_tls(ca, ca_key)) as server:
+        yield server, workdir / "ca.pem", workdir / "wrong-ca.pem"
+
+
+def _endpoint(server: Postgres, host: str = SERVER_NAME) -> DatabaseEndpoint:
+    """What the kit builds for the shipped prod stack, pointed at the test server."""
+    sslmode = shipped_stack("prod").database.tls.mode
+    return DatabaseEndpoint(host, server.port, "postgres", server.user, "unused-with-trust", sslmode)
+
+
+CONNECT_SYNC = """
+import sys, psycopg2
+connection = psycopg2.connect(sys.argv[1])
+with connection.cursor() as cursor:
+    cursor.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+    print(cursor.fetchone()[0])
+"""
+
+
+def _connect_sync(url: str, ca_file: Path) -> subprocess.CompletedProcess[str]:
+    """In a fresh process, as a pod: only ``PGSSLROOTCERT`` says where the CA bundle is."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
+    return subprocess.run(
+        [sys.executable, "-c", CONNECT_SYNC, url],
+        env={**env, CA_BUNDLE_ENV: str(ca_file)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_prod_verifies_the_database_certificate():
+    assert shipped_stack("prod").database.tls.mode == "verify-full"
+
+
+def test_the_kit_url_connects_with_verify_full_against_the_right_ca(tls_server):
+    server, ca, _ = tls_server
+    url = direct_url(_endpoint(server))
+    assert "sslmode=verify-full" in url
+    done = _connect_sync(url, ca)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"  # the session is encrypted
+
+
+def test_a_wrong_ca_is_refused(tls_server):
+    server, _, wrong_ca = tls_server
+    done = _connect_sync(direct_url(_endpoint(server)), wrong_ca)
+    assert done.returncode != 0
+    assert "certificate verify failed" in done.stderr
+
+
+def test_a_host_name_the_certificate_does_not_name_is_refused(tls_server):
+    server, ca, _ = tls_server
+    by_address = _endpoint(server, host=str(ipaddress.ip_address("127.0.0.1")))
+    done = _connect_sync(direct_url(by_address), ca)
+    assert done.returncode != 0
+    assert "does not match host name" in done.stderr or "server certificate for" in done.stderr
+
+
+def test_the_async_url_verifies_with_the_same_bundle(tls_server, monkeypatch):
+    """asyncpg takes ``ssl=verify-full`` from the URL and the CA from ``PGSSLROOTCERT``."""
+    import asyncpg
+    from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+    from sqlalchemy.engine import make_url
+
+    server, ca, wrong_ca = tls_server
+    url = async_url(_endpoint(server), NAMES, pgbouncer=False)
+    kwargs = PGDialect_asyncpg().create_connect_args(make_url(url))[1]
+    assert kwargs["ssl"] == "verify-full"
+
+    async def ssl_in_use() -> bool:
+        connection = await asyncpg.connect(**kwargs)
+        try:
+            return bool(await connection.fetchval("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"))
+        finally:
+            await connection.close()
+
+    monkeypatch.setenv(CA_BUNDLE_ENV, str(ca))
+    assert asyncio.run(ssl_in_use()) is True
+    monkeypatch.setenv(CA_BUNDLE_ENV, str(wrong_ca))
+    with pytest.raises(Exception, match="certificate verify failed"):
+        asyncio.run(ssl_in_use())
