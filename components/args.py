@@ -41,6 +41,8 @@ class Network:
     subnet_ids: tuple[str, ...]
     # Security groups admitted to the data stores; empty: the EKS cluster's own security group.
     source_security_group_ids: tuple[str, ...]
+    # The data stores admit only a security group of Airflow's pods instead (aws.securityGroupsForPods).
+    security_groups_for_pods: bool = False
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,12 @@ def _data_plane_args(cfg: StackConfig, names: Names) -> AwsDataPlaneArgs:
         region=aws.region,
         eks_cluster_name=aws.eks_cluster_name,
         tags=kit_tags(cfg),
-        network=Network(aws.vpc_id, tuple(aws.private_subnet_ids), tuple(aws.cluster_security_group_ids or ())),
+        network=Network(
+            aws.vpc_id,
+            tuple(aws.private_subnet_ids),
+            tuple(aws.cluster_security_group_ids or ()),
+            security_groups_for_pods=aws.security_groups_for_pods,
+        ),
         names=AwsNames(cfg.kubernetes.release_name, cfg.stack, database.engine_version.split(".")[0]),
         database=DatabaseArgs(
             section=database,

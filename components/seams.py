@@ -65,6 +65,8 @@ class DataPlaneOutputs:
     logs_bucket: pulumi.Output[str]
     role_arns: Mapping[str, pulumi.Output[str]]  # chart component key → IRSA role ARN
     secrets_manager: SecretsManagerAccess | None  # None unless Airflow's backend is Secrets Manager
+    # aws.securityGroupsForPods: the groups of Airflow's pods, the kit's own first; None when off.
+    pod_security_groups: tuple[pulumi.Output[str], ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from .broker import local_broker_secrets, managed_broker_secret
 from .dags_credentials import dags_git_secret
 from .jobs import one_shot_job
 from .metadata_database import MetadataDatabase, connection_secrets, local_database, rds_database
+from .pod_security_groups import security_group_policy
 from .release import airflow_release
 from .secrets import SecretFactory, kit_secret, rollout_checksums
 from .stable_keys import stable_keys
@@ -56,6 +57,13 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
 
         every_secret: tuple[KitSecret, ...] = (*keys, *database.secrets, *connections, *broker, *dags)
         created: list[pulumi.Resource] = [secret.resource for secret in every_secret] + list(database.resources)
+        if isinstance(stores, DataPlaneOutputs) and stores.pod_security_groups is not None:
+            # Before any pod that must reach the data stores starts: the migration Job and the release.
+            created.append(
+                security_group_policy(
+                    f"{name}-security-group-policy", args.names, namespace, stores.pod_security_groups, k8s
+                )
+            )
 
         migration = one_shot_job(f"{name}-migrate", args.migration_job, namespace, k8s, created)
         jobs: list[pulumi.Resource] = [migration]
@@ -136,6 +144,7 @@ def _aws_refs(stores: DataPlaneOutputs | LocalTier) -> pulumi.Output[AwsRefs | N
     if not isinstance(stores, DataPlaneOutputs):
         return pulumi.Output.from_input(None)
     region = stores.region
-    return pulumi.Output.all(stores.logs_bucket, pulumi.Output.all(**stores.role_arns)).apply(
-        lambda parts: AwsRefs(region=region, logs_bucket=parts[0], role_arns=parts[1])
+    pods_group = stores.pod_security_groups[0] if stores.pod_security_groups else None
+    return pulumi.Output.all(stores.logs_bucket, pulumi.Output.all(**stores.role_arns), pods_group).apply(
+        lambda parts: AwsRefs(region=region, logs_bucket=parts[0], role_arns=parts[1], pod_security_group=parts[2])
     )

@@ -63,7 +63,8 @@ def compose_chart_values(
         rollout_annotations(secret_checksums or {}),
     ):
         values = deep_merge(values, part)
-    return deep_merge(values, database_access_values(cfg, names, values))
+    pods_group = refs.pod_security_group if refs is not None else None
+    return deep_merge(values, database_access_values(cfg, names, values, pods_group))
 
 
 def _release(cfg: StackConfig, airflow_config: Mapping[str, Mapping[str, Any]]) -> Values:

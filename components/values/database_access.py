@@ -22,6 +22,7 @@ from .files import CHARTS_VALUES_DIR
 
 ROLE_BOOTSTRAP_FILE = CHARTS_VALUES_DIR / "bootstrap_database_roles.py"
 RDS_CA = "rds-ca"
+POD_SECURITY_GROUP_ANNOTATION = "airflow-ha/pod-security-group"
 CA_VOLUME = "rds-ca"
 
 
@@ -78,13 +79,24 @@ def role_bootstrap_identity(roles: DatabaseRolesSection) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def database_access_values(cfg: StackConfig, names: Names, values: dict[str, Any]) -> dict[str, Any]:
+def database_access_values(
+    cfg: StackConfig, names: Names, values: dict[str, Any], pod_security_group: str | None = None
+) -> dict[str, Any]:
     """Chart values on top of ``values`` (lists are extended, not replaced): the CA bundle in every
-    Airflow and PgBouncer pod (the chart's global ``volumes`` reach both), and KEDA's own role."""
+    Airflow and PgBouncer pod (the chart's global ``volumes`` reach both), KEDA's own role, and
+    with ``aws.securityGroupsForPods`` an annotation naming the pods' group, so the pods that
+    started without it (the VPC CNI assigns it at pod creation) are replaced when it comes."""
     access = database_access(cfg, names)
     if access is None:
         return {}
     part: dict[str, Any] = {}
+    if pod_security_group is not None:
+        annotation = {POD_SECURITY_GROUP_ANNOTATION: pod_security_group}
+        part["airflowPodAnnotations"] = {**values.get("airflowPodAnnotations", {}), **annotation}
+        if cfg.pgbouncer.enabled:
+            part["pgbouncer"] = {
+                "podAnnotations": {**values.get("pgbouncer", {}).get("podAnnotations", {}), **annotation}
+            }
     if access.ca_volume is not None and access.ca_mount is not None and access.ca_env is not None:
         part["volumes"] = [*values.get("volumes", []), access.ca_volume]
         part["volumeMounts"] = [*values.get("volumeMounts", []), access.ca_mount]

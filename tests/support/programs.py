@@ -16,6 +16,7 @@ from components.args import AwsTier, LocalTier, platform_args
 from components.config.errors import PROJECT
 from components.config.model import StackConfig
 from components.plan.engine import EngineRun, KitMocks, Registration, run_under_mocks
+from components.plan.standins.aws import CLUSTER_SECURITY_GROUP
 from components.seams import (
     ClusterConnection,
     DatabaseRole,
@@ -38,6 +39,7 @@ AUTH_TOKEN_SENTINEL = "SentinelAuthToken4d9e2b7c1a8f6e3d0b5a9c7e2f4d1b8a"
 DB_PASSWORD = "SENTINEL-db-password/with:chars@"
 APPLICATION_PASSWORD = "SENTINEL-app-password/with:chars@"
 KEDA_PASSWORD = "SENTINEL-keda-password"
+PODS_SECURITY_GROUP = "sg-0a1b2c3d4e5f60001"
 CA_BUNDLE = "-----BEGIN CERTIFICATE-----\nU0VOVElORUwtY2EtYnVuZGxl\n-----END CERTIFICATE-----\n"
 BROKER_TOKEN = "SENTINEL-broker-token"
 GIT_TOKEN = "SENTINEL-git-token"
@@ -162,6 +164,12 @@ def data_plane_stand_in(cfg: StackConfig, db_password: str = DB_PASSWORD) -> Dat
             aws.Provider("aws", region="eu-west-1"), pulumi.Output.from_input(KMS_KEY_ARN)
         )
         if cfg.secrets_backend.type == "aws-secrets-manager"
+        else None,
+        pod_security_groups=(
+            pulumi.Output.from_input(PODS_SECURITY_GROUP),
+            pulumi.Output.from_input(CLUSTER_SECURITY_GROUP),
+        )
+        if cfg.aws is not None and cfg.aws.security_groups_for_pods
         else None,
     )
 

@@ -23,6 +23,13 @@ class AwsSection(KitModel):
         description="Security groups admitted to RDS and Redis. Default: the EKS cluster security group.",
     )
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every AWS resource.")
+    security_groups_for_pods: bool = Field(
+        default=False,
+        description="RDS and Redis admit only a security group the kit gives Airflow's pods (a VPC CNI "
+        "`SecurityGroupPolicy`), instead of every node's. Needs `ENABLE_POD_ENI=true` on the cluster's `aws-node` "
+        "DaemonSet and Nitro instance types with trunk ENIs for Airflow's nodes; pods that cannot get a branch "
+        "ENI stay Pending. Off in every tier: the kit cannot check those prerequisites.",
+    )
 
 
 RDS_TRUSTSTORE = "https://truststore.pki.rds.amazonaws.com"
