@@ -10,11 +10,15 @@ the connection is refused.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import ipaddress
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,8 +28,18 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from components.naming.kubernetes import Names
-from components.values.database import CA_BUNDLE_ENV, DatabaseEndpoint, async_url, direct_url
-from tests.support.servers import Postgres, ServerTls, postgres
+from components.tuning.model import PgbouncerPools
+from components.values.database import (
+    CA_BUNDLE_ENV,
+    DatabaseEndpoint,
+    async_url,
+    direct_url,
+    pgbouncer_ini,
+    pgbouncer_users,
+    pooled_url,
+)
+from tests.support.processes import ProcessGroup, free_port, port_open
+from tests.support.servers import Postgres, ServerTls, postgres, server_binary
 from tests.support.stacks import shipped_stack
 
 SERVER_NAME = "localhost"
@@ -106,17 +120,17 @@ with connection.cursor() as cursor:
 """
 
 
-def _connect_sync(url: str, ca_file: Path) -> subprocess.CompletedProcess[str]:
-    """In a fresh process, as a pod: only ``PGSSLROOTCERT`` says where the CA bundle is."""
+def _connect_sync(url: str, ca_file: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """In a fresh process, as a pod: only ``PGSSLROOTCERT`` says where the CA bundle is.
+    A client still waiting after ``timeout`` seconds did not connect (return code -1)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
-    return subprocess.run(
-        [sys.executable, "-c", CONNECT_SYNC, url],
-        env={**env, CA_BUNDLE_ENV: str(ca_file)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    argv = [sys.executable, "-c", CONNECT_SYNC, url]
+    try:
+        return subprocess.run(
+            argv, env={**env, CA_BUNDLE_ENV: str(ca_file)}, capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(argv, -1, "", f"still waiting after {timeout} s")
 
 
 def test_prod_verifies_the_database_certificate():
@@ -170,3 +184,77 @@ def test_the_async_url_verifies_with_the_same_bundle(tls_server, monkeypatch):
     monkeypatch.setenv(CA_BUNDLE_ENV, str(wrong_ca))
     with pytest.raises(Exception, match="certificate verify failed"):
         asyncio.run(ssl_in_use())
+
+
+PGBOUNCER_TIMEOUT_SECONDS = 60
+POOLS = PgbouncerPools(max_client_conn=10, metadata_pool_size=2, result_backend_pool_size=None)
+
+
+def _local_pgbouncer_ini(kit_ini: str, folder: Path, ca_file: Path, port: int) -> str:
+    """The kit's ``pgbouncer.ini`` with only what differs on this machine replaced: the files' paths
+    and the listen address, plus the local files PgBouncer keeps. ``max_prepared_statements`` is
+    dropped: Debian's PgBouncer is 1.18, the chart's image 1.23 (the setting needs 1.21+)."""
+    replaced = {
+        "listen_addr": "127.0.0.1",
+        "listen_port": str(port),
+        "auth_file": str(folder / "users.txt"),
+        "server_tls_ca_file": str(ca_file),
+    }
+    lines = []
+    for line in kit_ini.splitlines():
+        key = line.split(" = ", 1)[0]
+        if key == "max_prepared_statements":
+            continue
+        lines.append(f"{key} = {replaced[key]}" if key in replaced else line)
+        if line == "[pgbouncer]":
+            lines += [f"unix_socket_dir = {folder}", f"pidfile = {folder / 'pgbouncer.pid'}"]
+    return "\n".join(lines) + "\n"
+
+
+@contextlib.contextmanager
+def _pgbouncer(workdir: Path, endpoint: DatabaseEndpoint, ca_pem: bytes) -> Iterator[int]:
+    """PgBouncer with the kit's own files. It refuses to run as root, so as root it runs as postgres,
+    in a folder of its own that account can reach (``workdir`` may sit in folders only root enters)."""
+    folder = Path(tempfile.mkdtemp(prefix="airflow-ha-pgbouncer-"))
+    as_user: dict[str, str] = {}
+    ca_file = folder / "rds-ca-bundle.pem"
+    ca_file.write_bytes(ca_pem)
+    port = free_port()
+    (folder / "pgbouncer.ini").write_text(
+        _local_pgbouncer_ini(pgbouncer_ini(endpoint, NAMES, POOLS), folder, ca_file, port)
+    )
+    (folder / "users.txt").write_text(pgbouncer_users(endpoint))
+    if os.geteuid() == 0:
+        as_user = {"user": "postgres", "group": "postgres"}
+        for path in (folder, *folder.iterdir()):
+            shutil.chown(path, "postgres", "postgres")
+    with ProcessGroup(workdir / "logs") as group:
+        group.start("pgbouncer", [server_binary("pgbouncer", "pgbouncer"), str(folder / "pgbouncer.ini")], **as_user)
+        group.wait_for("PgBouncer", lambda: port_open(port), PGBOUNCER_TIMEOUT_SECONDS, interval=0.2)
+        yield port
+
+
+def _through_pgbouncer(port: int, endpoint: DatabaseEndpoint) -> subprocess.CompletedProcess[str]:
+    """What an Airflow pod does: the kit's pooled URL, to PgBouncer on this machine."""
+    url = pooled_url(endpoint, NAMES).replace(NAMES.pgbouncer_host, "127.0.0.1").replace(":6543/", f":{port}/")
+    # PgBouncer holds a client while it retries the server (query_wait_timeout, 120 s by default).
+    return _connect_sync(url, Path(os.devnull), timeout=20)
+
+
+@pytest.mark.parametrize(("right_ca", "connects"), [(True, True), (False, False)])
+def test_pgbouncer_verifies_the_database_with_the_kit_settings(tls_server, tmp_path, right_ca, connects):
+    server, ca, wrong_ca = tls_server
+    endpoint = _endpoint(server)
+    ini = pgbouncer_ini(
+        endpoint, NAMES, PgbouncerPools(max_client_conn=10, metadata_pool_size=2, result_backend_pool_size=None)
+    )
+    assert "server_tls_sslmode = verify-full" in ini
+    with _pgbouncer(tmp_path, endpoint, (ca if right_ca else wrong_ca).read_bytes()) as port:
+        done = _through_pgbouncer(port, endpoint)
+    if connects:
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "True"  # PgBouncer's session to PostgreSQL is TLS
+    else:
+        assert done.returncode != 0
+        log = (tmp_path / "logs" / "pgbouncer.log").read_text()
+        assert "certificate verify failed" in log, log[-2000:]
