@@ -32,6 +32,8 @@ from tests.support.airflow import AIRFLOW_TIMEOUT_SECONDS, AirflowHome
 from tests.support.servers import Postgres, postgres
 from tests.support.stacks import shipped_stack
 
+pytestmark = pytest.mark.contract
+
 MASTER = Credentials("rdsmaster", "Master-pass-1")
 APP = Credentials("airflow_app", "App-pass-2")
 KEDA = Credentials("airflow_keda", "Keda-pass-3")
