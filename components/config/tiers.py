@@ -25,6 +25,8 @@ _COMMON: dict[str, Any] = {
     "celery": {"workers": {}},
     "kubernetesExecutor": {},
     "tuning": {},
+    # Why these figures: docs/adr/0007-dead-workers-and-broker-outages.md.
+    "recovery": {"taskHeartbeatTimeoutSeconds": 120, "defaultTaskRetries": 2, "defaultRetryDelaySeconds": 60},
     "workload": {"maxActiveRunsPerDag": 16, "maxActiveTasksPerDag": 16},
     "secretsBackend": {
         "connectionsPrefix": "airflow/{stack}/connections",
@@ -55,6 +57,7 @@ _TIERS: dict[str, dict[str, Any]] = {
             "taskResources": _resources("100m", "256Mi"),
         },
         "secretsBackend": {"type": "none"},
+        "recovery": {"taskHeartbeatTimeoutSeconds": 60, "defaultTaskRetries": 0, "defaultRetryDelaySeconds": 30},
     },
     "dev": {
         "executor": "KubernetesExecutor",
@@ -81,6 +84,7 @@ _TIERS: dict[str, dict[str, Any]] = {
         "redis": {"nodeType": "cache.t4g.small", "numCacheClusters": 1, "multiAz": False, "snapshotRetentionDays": 0},
         "logs": {"retentionDays": 30},
         "secretsBackend": {"type": "aws-secrets-manager"},
+        "recovery": {"taskHeartbeatTimeoutSeconds": 90, "defaultTaskRetries": 1, "defaultRetryDelaySeconds": 30},
     },
     "staging": {
         "executor": "CeleryExecutor,KubernetesExecutor",
