@@ -9,7 +9,6 @@ the connection is refused.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime
 import ipaddress
@@ -120,11 +119,13 @@ with connection.cursor() as cursor:
 """
 
 
-def _connect_sync(url: str, ca_file: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def _connect_sync(
+    url: str, ca_file: Path, timeout: float = 60, script: str = CONNECT_SYNC
+) -> subprocess.CompletedProcess[str]:
     """In a fresh process, as a pod: only ``PGSSLROOTCERT`` says where the CA bundle is.
     A client still waiting after ``timeout`` seconds did not connect (return code -1)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
-    argv = [sys.executable, "-c", CONNECT_SYNC, url]
+    argv = [sys.executable, "-c", script, url]
     try:
         return subprocess.run(
             argv, env={**env, CA_BUNDLE_ENV: str(ca_file)}, capture_output=True, text=True, timeout=timeout, check=False
@@ -161,29 +162,34 @@ def test_a_host_name_the_certificate_does_not_name_is_refused(tls_server):
     assert "does not match host name" in done.stderr or "server certificate for" in done.stderr
 
 
-def test_the_async_url_verifies_with_the_same_bundle(tls_server, monkeypatch):
-    """asyncpg takes ``ssl=verify-full`` from the URL and the CA from ``PGSSLROOTCERT``."""
-    import asyncpg
-    from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
-    from sqlalchemy.engine import make_url
+CONNECT_ASYNC = """
+import asyncio, sys, asyncpg
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+from sqlalchemy.engine import make_url
 
+async def main():
+    kwargs = PGDialect_asyncpg().create_connect_args(make_url(sys.argv[1]))[1]  # as SQLAlchemy hands them over
+    connection = await asyncpg.connect(**kwargs)
+    try:
+        print(await connection.fetchval("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"))
+    finally:
+        await connection.close()
+
+asyncio.run(main())
+"""
+
+
+def test_the_async_url_verifies_with_the_same_bundle(tls_server):
+    """asyncpg takes ``ssl=verify-full`` from the URL and the CA from ``PGSSLROOTCERT``."""
     server, ca, wrong_ca = tls_server
     url = async_url(_endpoint(server), NAMES, pgbouncer=False)
-    kwargs = PGDialect_asyncpg().create_connect_args(make_url(url))[1]
-    assert kwargs["ssl"] == "verify-full"
-
-    async def ssl_in_use() -> bool:
-        connection = await asyncpg.connect(**kwargs)
-        try:
-            return bool(await connection.fetchval("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"))
-        finally:
-            await connection.close()
-
-    monkeypatch.setenv(CA_BUNDLE_ENV, str(ca))
-    assert asyncio.run(ssl_in_use()) is True
-    monkeypatch.setenv(CA_BUNDLE_ENV, str(wrong_ca))
-    with pytest.raises(Exception, match="certificate verify failed"):
-        asyncio.run(ssl_in_use())
+    assert "ssl=verify-full" in url
+    done = _connect_sync(url, ca, script=CONNECT_ASYNC)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
+    refused = _connect_sync(url, wrong_ca, script=CONNECT_ASYNC)
+    assert refused.returncode != 0
+    assert "certificate verify failed" in refused.stderr
 
 
 PGBOUNCER_TIMEOUT_SECONDS = 60

@@ -115,6 +115,12 @@ def local_database(
     return MetadataDatabase(postgres.endpoint, (password_secret,), (postgres,))
 
 
+def _keda_password(db: DatabaseEndpoint) -> str:
+    if db.keda is None:
+        raise RuntimeError("roles are on, but the endpoint carries no KEDA role (see rds_database)")
+    return db.keda.password
+
+
 def connection_secrets(
     endpoint: pulumi.Output[DatabaseEndpoint],
     names: Names,
@@ -142,7 +148,7 @@ def connection_secrets(
         direct |= {
             MASTER_CONNECTION: text(database.master_url),
             APPLICATION_PASSWORD: text(lambda db: db.password),
-            KEDA_PASSWORD: text(lambda db: db.keda.password if db.keda is not None else ""),
+            KEDA_PASSWORD: text(_keda_password),
         }
         if pooled:
             metadata[KEDA_CONNECTION] = text(lambda db: database.keda_url(db, names))

@@ -20,7 +20,8 @@ class AwsSection(KitModel):
     eks_cluster_name: str = Field(description="Existing EKS cluster Airflow runs on.", min_length=1)
     cluster_security_group_ids: list[Annotated[str, Field(pattern=r"^sg-[0-9a-f]+$")]] | None = Field(
         default=None,
-        description="Security groups admitted to RDS and Redis. Default: the EKS cluster security group.",
+        description="Security groups admitted to RDS and Redis. Default: the EKS cluster security group. With "
+        "`aws.securityGroupsForPods` the stores admit only the pods' own group, and the pods carry these next to it.",
     )
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every AWS resource.")
     security_groups_for_pods: bool = Field(
