@@ -12,6 +12,7 @@ from .coherence import (
     integrations_have_what_they_need,
     secrets_backend_has_what_it_needs,
 )
+from .database_access import database_roles_are_distinct, database_tls_reaches_every_client
 from .fernet_rotation import fernet_retirement_has_a_previous_key
 from .ingress_tls import base_url_agrees_with_tls, ingress_tls_is_coherent, prod_ingress_has_tls
 from .monitoring import cloudwatch_alarms_reach_someone, local_tier_has_no_cloudwatch, prometheus_can_scrape
@@ -31,6 +32,8 @@ CONFIG_RULES: tuple[Rule, ...] = (
     broker_hardening,
     broker_fits_the_stack,
     rabbitmq_deployment_is_possible,
+    database_roles_are_distinct,
+    database_tls_reaches_every_client,
     executor_sections_agree,
     integrations_have_what_they_need,
     secrets_backend_has_what_it_needs,
