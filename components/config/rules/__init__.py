@@ -14,6 +14,7 @@ from .coherence import (
 from .ingress_tls import base_url_agrees_with_tls, ingress_tls_is_coherent, prod_ingress_has_tls
 from .placement import aws_section_matches_tier, local_tier_has_no_aws
 from .prod_floors import broker_hardening, prod_component_floors, prod_database_hardening
+from .recovery import own_celery_config_keeps_publish_retries
 from .sizes import limits_not_below_requests, worker_bounds_ordered
 
 CONFIG_RULES: tuple[Rule, ...] = (
@@ -33,4 +34,5 @@ CONFIG_RULES: tuple[Rule, ...] = (
     ingress_tls_is_coherent,
     prod_ingress_has_tls,
     base_url_agrees_with_tls,
+    own_celery_config_keeps_publish_retries,
 )
