@@ -96,3 +96,17 @@ def _context(try_number, max_tries, state=None):
 )
 def test_the_slack_policy_knows_which_failures_are_retried(try_number, max_tries, state, retried):
     assert _policy_module().will_be_retried(_context(try_number, max_tries, state)) is retried
+
+
+def test_an_own_celery_config_without_the_publish_retries_is_refused():
+    own = {"airflow": {"config": {"celery": {"extra_celery_config": '{"worker_max_tasks_per_child": 50}'}}}}
+    message = problem_at("prod", "airflow.config.celery.extra_celery_config", **own)
+    assert '"task_publish_retry_policy"' in message
+    not_json = {"airflow": {"config": {"celery": {"extra_celery_config": "worker_max_tasks_per_child=50"}}}}
+    assert "JSON object" in problem_at("prod", "airflow.config.celery.extra_celery_config", **not_json)
+
+
+def test_an_own_celery_config_that_keeps_the_publish_retries_replaces_the_kits():
+    own = '{"task_publish_retry_policy": {"max_retries": 20}, "worker_max_tasks_per_child": 50}'
+    config = effective_airflow_config(stack("prod", airflow={"config": {"celery": {"extra_celery_config": own}}}))
+    assert config["celery"]["extra_celery_config"] == own
