@@ -39,13 +39,25 @@ def test_tier_recovery_figures(tier, timeout, retries, delay):
     assert config["core"]["default_task_retry_delay"] == delay
 
 
-def test_stack_keys_and_airflow_config_both_override_the_tier():
-    config = effective_airflow_config(stack("prod", recovery={"taskHeartbeatTimeoutSeconds": 200}))
+def test_stack_keys_override_the_tier():
+    config = effective_airflow_config(
+        stack("prod", recovery={"taskHeartbeatTimeoutSeconds": 200, "defaultTaskRetries": 5})
+    )
     assert config["scheduler"]["task_instance_heartbeat_timeout"] == 200
-    raw = {"airflow": {"config": {"core": {"default_task_retries": 5}, "celery": {"task_publish_max_retries": 7}}}}
-    config = effective_airflow_config(stack("prod", **raw))
     assert config["core"]["default_task_retries"] == 5
-    assert config["celery"]["task_publish_max_retries"] == 7
+
+
+@pytest.mark.parametrize(
+    ("section", "option", "key"),
+    [
+        ("core", "default_task_retries", "recovery.defaultTaskRetries"),
+        ("scheduler", "task_instance_heartbeat_timeout", "recovery.taskHeartbeatTimeoutSeconds"),
+        ("celery", "task_publish_max_retries", "recovery.brokerOutageToleranceSeconds"),
+    ],
+)
+def test_airflow_config_cannot_bypass_the_recovery_keys(section, option, key):
+    message = problem_at("prod", f"airflow.config.{section}.{option}", airflow={"config": {section: {option: 5}}})
+    assert key in message
 
 
 def test_a_heartbeat_timeout_below_airflow_heartbeats_is_refused():
