@@ -19,6 +19,7 @@ from .secrets import Secrets
 from .sections.airflow import AirflowSection
 from .sections.aws import AwsSection, DatabaseSection, LogsSection, RedisSection
 from .sections.dags import DagsSection
+from .sections.events import EventsSection, XComSection
 from .sections.executors import CelerySection, KubernetesExecutorSection
 from .sections.integrations import OpenLineageSection, SecretsBackendSection, SlackSection, VaultSection
 from .sections.kubernetes import KubernetesSection
@@ -71,6 +72,8 @@ class StackConfig(KitModel):
     slack: SlackSection = Field(description="Slack alerts on task failures.")
     openlineage: OpenLineageSection = Field(description="OpenLineage events.")
     dags: DagsSection = Field(description="How DAGs reach Airflow.")
+    events: EventsSection = Field(description="S3 event notifications that trigger DAGs through asset watchers.")
+    xcom: XComSection = Field(description="Where XComs are stored.")
     secrets: Secrets = Field(default_factory=Secrets, description="The secret keys (`pulumi config set --secret`).")
 
     @property

@@ -24,6 +24,7 @@ _COMMON: dict[str, Any] = {
     "airflow": {},
     "celery": {"workers": {}},
     "kubernetesExecutor": {},
+    "triggerer": {"defaultDeferrable": False},
     "tuning": {},
     "workload": {"maxActiveRunsPerDag": 16, "maxActiveTasksPerDag": 16},
     "secretsBackend": {
@@ -36,6 +37,8 @@ _COMMON: dict[str, Any] = {
     "slack": {"enabled": False},
     "openlineage": {"enabled": False, "namespace": "{stack}"},
     "dags": {"source": "image"},
+    "events": {},
+    "xcom": {"objectStorage": {"enabled": False}},
 }
 
 _TIERS: dict[str, dict[str, Any]] = {
@@ -87,7 +90,11 @@ _TIERS: dict[str, dict[str, Any]] = {
         "kubernetes": {"networkPolicies": True},
         "scheduler": {"replicas": 2, "resources": _resources("1", "2Gi", memory_limit="4Gi")},
         "apiServer": {"replicas": 2, "resources": _resources("500m", "1Gi", memory_limit="2Gi")},
-        "triggerer": {"replicas": 2, "resources": _resources("250m", "512Mi", memory_limit="1Gi")},
+        "triggerer": {
+            "defaultDeferrable": True,
+            "replicas": 2,
+            "resources": _resources("250m", "512Mi", memory_limit="1Gi"),
+        },
         "dagProcessor": {"replicas": 2, "resources": _resources("1", "2Gi", memory_limit="4Gi")},
         "pgbouncer": {"enabled": True, "replicas": 2, "resources": _resources("100m", "128Mi", memory_limit="256Mi")},
         "celery": {"workers": {"keda": True, "resources": _resources("2", "4Gi", memory_limit="8Gi")}},
@@ -107,13 +114,18 @@ _TIERS: dict[str, dict[str, Any]] = {
         "redis": {"nodeType": "cache.t4g.medium", "numCacheClusters": 2, "multiAz": True, "snapshotRetentionDays": 1},
         "logs": {"retentionDays": 90},
         "secretsBackend": {"type": "aws-secrets-manager"},
+        "xcom": {"objectStorage": {"enabled": True}},
     },
     "prod": {
         "executor": "CeleryExecutor",
         "kubernetes": {"networkPolicies": True},
         "scheduler": {"replicas": 2, "resources": _resources("2", "4Gi", memory_limit="8Gi")},
         "apiServer": {"replicas": 2, "resources": _resources("1", "2Gi", memory_limit="4Gi")},
-        "triggerer": {"replicas": 2, "resources": _resources("500m", "1Gi", memory_limit="2Gi")},
+        "triggerer": {
+            "defaultDeferrable": True,
+            "replicas": 2,
+            "resources": _resources("500m", "1Gi", memory_limit="2Gi"),
+        },
         "dagProcessor": {"replicas": 2, "resources": _resources("2", "4Gi", memory_limit="8Gi")},
         "pgbouncer": {"enabled": True, "replicas": 2, "resources": _resources("250m", "256Mi", memory_limit="512Mi")},
         "celery": {"workers": {"keda": True, "resources": _resources("4", "8Gi", memory_limit="16Gi")}},
@@ -133,6 +145,7 @@ _TIERS: dict[str, dict[str, Any]] = {
         "redis": {"nodeType": "cache.r7g.large", "numCacheClusters": 2, "multiAz": True, "snapshotRetentionDays": 7},
         "logs": {"retentionDays": 365},
         "secretsBackend": {"type": "aws-secrets-manager"},
+        "xcom": {"objectStorage": {"enabled": True}},
     },
 }
 

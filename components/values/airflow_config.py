@@ -14,6 +14,7 @@ from ..config.sections.airflow import AirflowConfig, AirflowOptions, ConfigScala
 from ..config.sections.ingress_tls import serves_https
 from ..tuning.airflow_options import tuning_airflow_options
 from ..tuning.model import Tuning
+from .events import events_airflow_config
 from .integrations import integration_specs, integrations_airflow_config
 from .logging import logging_airflow_config
 from .pod_security import pinned_task_image
@@ -39,6 +40,7 @@ def compose_airflow_config(cfg: StackConfig, tuning: Tuning, refs: AwsRefs | Non
             core_airflow_config(cfg),
             tuning_airflow_options(tuning, cfg),
             logging_airflow_config(refs),
+            events_airflow_config(cfg, refs),
             integrations_airflow_config(integration_specs(cfg)),
             {"kubernetes_executor": pinned_task_image(cfg)} if cfg.uses_kubernetes_executor else {},
         ]

@@ -11,6 +11,7 @@ from .coherence import (
     integrations_have_what_they_need,
     secrets_backend_has_what_it_needs,
 )
+from .events import event_sources_are_deliverable, xcom_object_storage_has_a_bucket
 from .ingress_tls import base_url_agrees_with_tls, ingress_tls_is_coherent, prod_ingress_has_tls
 from .placement import aws_section_matches_tier, local_tier_has_no_aws
 from .prod_floors import broker_hardening, prod_component_floors, prod_database_hardening
@@ -33,4 +34,6 @@ CONFIG_RULES: tuple[Rule, ...] = (
     ingress_tls_is_coherent,
     prod_ingress_has_tls,
     base_url_agrees_with_tls,
+    event_sources_are_deliverable,
+    xcom_object_storage_has_a_bucket,
 )

@@ -18,6 +18,11 @@ class WorkloadSection(KitModel):
         description="`[core] max_active_tasks_per_dag`: DAG default for concurrent tasks."
     )
     task_resources: Resources = Field(description="Size of one task (a Celery slot, or a KubernetesExecutor pod).")
+    peak_deferred_tasks: Annotated[int, Field(ge=0)] = Field(
+        default=0,
+        description="Most tasks deferred at once (sensors and operators waiting on the triggerer), asset "
+        "watchers included; checked against triggerer.replicas × triggerer.capacity with one triggerer down.",
+    )
 
 
 class TuningSection(KitModel):
