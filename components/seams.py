@@ -10,7 +10,7 @@ of the same types.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -54,6 +54,7 @@ class DataPlaneOutputs:
     logs_bucket: pulumi.Output[str]
     role_arns: Mapping[str, pulumi.Output[str]]  # chart component key → IRSA role ARN
     secrets_manager: SecretsManagerAccess | None  # None unless Airflow's backend is Secrets Manager
+    event_queue_urls: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)  # event source → queue URL
 
 
 @dataclass(frozen=True)

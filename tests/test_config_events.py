@@ -195,3 +195,8 @@ def test_capacity_report_shows_deferred_work_with_one_triggerer_down():
     assert any(
         line.startswith("deferred tasks: 400 with one triggerer down, 600 in all") for line in capacity_summary(report)
     )
+
+
+def test_xcoms_in_the_logs_bucket_keep_out_of_the_task_logs_prefix():
+    message = problem_at("prod", "xcom.objectStorage.prefix", xcom={"objectStorage": {"prefix": "logs/xcom"}})
+    assert "task logs" in message

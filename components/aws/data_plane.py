@@ -10,6 +10,7 @@ from ..seams import DataPlaneOutputs, EksClusterAccess, RdsConnection, SecretsMa
 from .broker import CeleryBroker
 from .cluster import lookup_cluster
 from .database import MetadataDatabase
+from .event_sources import EventSources
 from .irsa import ServiceAccountRoles
 from .kms import kit_key
 from .logs_bucket import LogsBucket
@@ -75,7 +76,20 @@ class AwsDataPlane(pulumi.ComponentResource):
             kms_key_arn=logs_key_arn,
             protect=protect,
             adopt_bucket=adopt_bucket,
+            xcom=args.xcom if args.xcom is not None and args.xcom.bucket is None else None,
             opts=child,
+        )
+        events = (
+            EventSources(
+                f"{name}-events",
+                args.events,
+                aws_names,
+                account_id=cluster.account_id,
+                partition=cluster.partition,
+                opts=child,
+            )
+            if args.events
+            else None
         )
         secrets_key_arn = kit_key_arn if args.secrets_in_secrets_manager else None
         roles = ServiceAccountRoles(
@@ -87,6 +101,8 @@ class AwsDataPlane(pulumi.ComponentResource):
             logs_bucket=logs.bucket_name,
             logs_key_arn=logs_key_arn,
             secrets_key_arn=secrets_key_arn,
+            event_queue_arns=list(events.queue_arns.values()) if events is not None else [],
+            xcom=args.xcom,
             opts=child,
         )
 
@@ -100,6 +116,7 @@ class AwsDataPlane(pulumi.ComponentResource):
             logs_bucket=logs.bucket_name,
             role_arns=roles.role_arns,
             secrets_manager=SecretsManagerAccess(provider, secrets_key_arn) if secrets_key_arn is not None else None,
+            event_queue_urls=events.queue_urls if events is not None else {},
         )
         outputs: dict[str, object] = {
             "databaseHost": database.host,

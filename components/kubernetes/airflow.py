@@ -134,6 +134,10 @@ def _aws_refs(stores: DataPlaneOutputs | LocalTier) -> pulumi.Output[AwsRefs | N
     if not isinstance(stores, DataPlaneOutputs):
         return pulumi.Output.from_input(None)
     region = stores.region
-    return pulumi.Output.all(stores.logs_bucket, pulumi.Output.all(**stores.role_arns)).apply(
-        lambda parts: AwsRefs(region=region, logs_bucket=parts[0], role_arns=parts[1])
+    # Output.all() of nothing is a list: a stack without event sources gets an empty mapping.
+    queue_urls = (
+        pulumi.Output.all(**stores.event_queue_urls) if stores.event_queue_urls else pulumi.Output.from_input({})
+    )
+    return pulumi.Output.all(stores.logs_bucket, pulumi.Output.all(**stores.role_arns), queue_urls).apply(
+        lambda parts: AwsRefs(region=region, logs_bucket=parts[0], role_arns=parts[1], event_queue_urls=parts[2])
     )
