@@ -13,6 +13,7 @@ from ..config.errors import Problem
 from ..config.model import StackConfig
 from ..config.rule import Rule, rule
 from ..config.sections.aws import DatabaseSection
+from .capacity import triggerer_capacity
 from .connection_budget import DatabaseLimit, database_limit, server_connections, tuning_connections
 from .derive import (
     WORKER_PROCESS_MEMORY_BYTES,
@@ -247,6 +248,23 @@ def database_holds_the_connections(cfg: StackConfig, explicit: frozenset[str]) -
         )
 
 
+@rule("workload", "triggerer")
+def triggerers_carry_the_deferred_peak(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
+    """Triggers beyond capacity wait unassigned: sensors then time out and asset events arrive late."""
+    peak = cfg.workload.peak_deferred_tasks
+    figures = triggerer_capacity(cfg)
+    if peak <= figures["withOneTriggererDown"]:
+        return
+    down = " with one of them down" if cfg.triggerer.replicas > 1 else ""
+    yield Problem(
+        "workload.peakDeferredTasks",
+        f"{peak} deferred tasks exceed what the triggerers hold{down}: triggerer.capacity "
+        f"{figures['capacityPerTriggerer']} × {max(1, cfg.triggerer.replicas - 1)} of triggerer.replicas "
+        f"{cfg.triggerer.replicas} = {figures['withOneTriggererDown']}; raise triggerer.replicas or "
+        "triggerer.capacity (and the triggerer's resources with it)",
+    )
+
+
 _POOL_KEYS = ("pgbouncer.metadataPoolSize", "pgbouncer.resultBackendPoolSize")
 _POOL_OVERRIDES = frozenset({"tuning.sqlAlchemyPoolSize", "tuning.sqlAlchemyMaxOverflow"})
 
@@ -347,4 +365,5 @@ CAPACITY_RULES: tuple[Rule, ...] = (
     per_dag_limits_within_parallelism,
     database_holds_the_connections,
     drain_within_cluster_limit,
+    triggerers_carry_the_deferred_peak,
 )

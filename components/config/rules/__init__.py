@@ -13,6 +13,7 @@ from .coherence import (
     secrets_backend_has_what_it_needs,
 )
 from .database_access import database_roles_are_distinct, database_tls_reaches_every_client
+from .events import event_sources_are_deliverable, xcom_object_storage_has_a_bucket
 from .fernet_rotation import fernet_retirement_has_a_previous_key
 from .ingress_tls import base_url_agrees_with_tls, ingress_tls_is_coherent, prod_ingress_has_tls
 from .monitoring import cloudwatch_alarms_reach_someone, local_tier_has_no_cloudwatch, prometheus_can_scrape
@@ -51,4 +52,6 @@ CONFIG_RULES: tuple[Rule, ...] = (
     cloudwatch_alarms_reach_someone,
     local_tier_has_no_cloudwatch,
     own_celery_config_keeps_publish_retries,
+    event_sources_are_deliverable,
+    xcom_object_storage_has_a_bucket,
 )

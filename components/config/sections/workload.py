@@ -73,6 +73,12 @@ class WorkloadSection(KitModel):
         """Most tasks running at once across every queue and executor."""
         return self.peak_running_tasks + sum(queue.peak_running_tasks for queue in self.queues)
 
+    peak_deferred_tasks: Annotated[int, Field(ge=0)] = Field(
+        default=0,
+        description="Most tasks deferred at once (sensors and operators waiting on the triggerer), asset "
+        "watchers included; checked against triggerer.replicas × triggerer.capacity with one triggerer down.",
+    )
+
 
 class TuningSection(KitModel):
     """Explicit overrides of derived settings; each is checked like the derived value."""
