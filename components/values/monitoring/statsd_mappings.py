@@ -5,7 +5,8 @@ Airflow 3 sends several gauges twice: with the pool or host in the name (``pool.
 came last). The chart maps only some of the named forms (``pool.open_slots.*``), so the rest reach
 Prometheus as one metric per pool or host, and the bare form of a mapped one lands on the same
 metric name with other labels, which the exporter refuses as a conflict with whichever came first.
-The kit maps every named form to a label and drops the bare forms.
+The kit maps every named form to a label and drops the bare forms; the metrics contract test
+(tests/contract/test_contract_metrics.py) finds any other collision real Airflow produces.
 """
 
 from __future__ import annotations
@@ -22,8 +23,18 @@ LABELLED = (
     ("airflow.triggers.running", "airflow_triggers_running", "hostname"),
     ("airflow.triggerer.capacity_left", "airflow_triggerer_capacity_left", "hostname"),
 )
-# The chart maps this one already (`airflow.pool.open_slots.*`); the kit only drops its bare form.
-CHART_MAPPED = ("airflow.pool.open_slots",)
+# The chart maps these already (`airflow.pool.open_slots.*`, `airflow.operator_failures_(.*)`,
+# `airflow.dag.*.*.duration`, `airflow.ti.queued.*.*.*`...): the kit only drops their bare forms.
+CHART_MAPPED = (
+    "airflow.pool.open_slots",
+    "airflow.operator_failures",
+    "airflow.operator_successes",
+    "airflow.task.duration",
+    "airflow.ti.running",
+    "airflow.ti.queued",
+    "airflow.ti.scheduled",
+    "airflow.ti.deferred",
+)
 
 
 def statsd_extra_mappings() -> list[dict[str, Any]]:
@@ -32,5 +43,6 @@ def statsd_extra_mappings() -> list[dict[str, Any]]:
         for metric, name, label in LABELLED
         if metric not in CHART_MAPPED
     ]
-    mappings += [{"match": metric, "name": "dropped", "action": "drop"} for metric, _, _ in LABELLED]
+    bare = dict.fromkeys([*CHART_MAPPED, *(metric for metric, _, _ in LABELLED)])
+    mappings += [{"match": metric, "name": "dropped", "action": "drop"} for metric in bare]
     return mappings
