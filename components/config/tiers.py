@@ -56,6 +56,8 @@ _COMMON: dict[str, Any] = {
     "celery": {"workers": {}},
     "kubernetesExecutor": {},
     "tuning": {},
+    # Why these figures: docs/adr/0007-dead-workers-and-broker-outages.md.
+    "recovery": {"taskHeartbeatTimeoutSeconds": 120, "defaultTaskRetries": 2, "defaultRetryDelaySeconds": 60},
     "workload": {"maxActiveRunsPerDag": 16, "maxActiveTasksPerDag": 16},
     "secretsBackend": {
         "connectionsPrefix": "airflow/{stack}/connections",
@@ -90,6 +92,7 @@ _TIERS: dict[str, dict[str, Any]] = {
         },
         "monitoring": {"thresholds": _alert_thresholds(30, 95, 90, 50, 90)},
         "secretsBackend": {"type": "none"},
+        "recovery": {"taskHeartbeatTimeoutSeconds": 60, "defaultTaskRetries": 0, "defaultRetryDelaySeconds": 30},
     },
     "dev": {
         "executor": "KubernetesExecutor",
@@ -120,6 +123,7 @@ _TIERS: dict[str, dict[str, Any]] = {
             "cloudwatch": _cloudwatch(90, 10, 90, 85, 60),
         },
         "secretsBackend": {"type": "aws-secrets-manager"},
+        "recovery": {"taskHeartbeatTimeoutSeconds": 90, "defaultTaskRetries": 1, "defaultRetryDelaySeconds": 30},
     },
     "staging": {
         "executor": "CeleryExecutor,KubernetesExecutor",
