@@ -19,6 +19,7 @@ import yaml
 from components.naming.kubernetes import Names
 from components.tuning.derive import derive_tuning
 from components.values.monitoring import alerts, monitored_capacity, panels
+from components.values.monitoring.capacity import HEARTBEAT_DUTY, SCHEDULER_HEARTBEAT_SECONDS
 from tests.support import pgbouncer_exporter
 from tests.support.airflow import AirflowHome, AirflowProcesses, effective_airflow_config
 from tests.support.manifests import shipped_manifests
@@ -184,3 +185,11 @@ def test_each_alert_declares_every_series_its_expression_reads(stack_name):
     for panel in panels(capacity):
         read = {name for target in panel.targets for name in selector.findall(target.expr)}
         assert read == set(panel.series), panel.title
+
+
+def test_one_scheduler_counts_nearly_one_heartbeat_per_interval(sent):
+    """What `AirflowSchedulersBelowConfigured` assumes of a live scheduler, on this loaded machine."""
+    beats = sorted(s.received_at for s in sent if s.name.endswith(".scheduler_heartbeat"))
+    assert len(beats) >= 4, beats
+    per_interval = (len(beats) - 1) / (beats[-1] - beats[0]) * SCHEDULER_HEARTBEAT_SECONDS
+    assert HEARTBEAT_DUTY <= per_interval <= 1.05, per_interval

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,9 +29,10 @@ class StatsdSample:
     name: str
     value: str
     type: str  # c, g, ms, h, d, s
+    received_at: float = 0.0  # time.monotonic() when the receiver got it
 
 
-def parse_datagram(datagram: str) -> list[StatsdSample]:
+def parse_datagram(datagram: str, received_at: float = 0.0) -> list[StatsdSample]:
     """``name:value|type[|@rate][|#tags]`` lines; several per datagram when the client batches."""
     samples = []
     for line in datagram.splitlines():
@@ -38,7 +40,7 @@ def parse_datagram(datagram: str) -> list[StatsdSample]:
         if not rest:
             continue
         value, _, kind = rest.partition("|")
-        samples.append(StatsdSample(name, value, kind.split("|")[0]))
+        samples.append(StatsdSample(name, value, kind.split("|")[0], received_at))
     return samples
 
 
@@ -71,7 +73,7 @@ class StatsdReceiver:
                 datagram = self._socket.recv(65535)
             except TimeoutError:
                 continue
-            self.samples += parse_datagram(datagram.decode("utf-8", "replace"))
+            self.samples += parse_datagram(datagram.decode("utf-8", "replace"), time.monotonic())
 
     def names(self) -> set[str]:
         return {sample.name for sample in self.samples}

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-# (StatsD metric with one name part to capture, Prometheus name, label the part becomes)
+# (StatsD metric, Prometheus name, label of the rest of the name). A pool name is one part of the
+# StatsD name (Airflow normalises it); a host name is the pod's IP (`[core] hostname_callable`,
+# values/live_logs.py) or a DNS name, dots included, so it is matched by a regex to the end.
 LABELLED = (
     ("airflow.pool.open_slots", "airflow_pool_open_slots", "pool"),
     ("airflow.pool.queued_slots", "airflow_pool_queued_slots", "pool"),
@@ -23,6 +25,10 @@ LABELLED = (
     ("airflow.triggers.running", "airflow_triggers_running", "hostname"),
     ("airflow.triggerer.capacity_left", "airflow_triggerer_capacity_left", "hostname"),
 )
+HOST_LABEL = "hostname"
+# A replaced triggerer comes back with another IP: its old series expire instead of holding their
+# last value (and an alert) for as long as the exporter runs.
+HOST_SERIES_TTL = "10m"
 # The chart maps these already (`airflow.pool.open_slots.*`, `airflow.operator_failures_(.*)`,
 # `airflow.dag.*.*.duration`, `airflow.ti.queued.*.*.*`...): the kit only drops their bare forms.
 CHART_MAPPED = (
@@ -39,10 +45,23 @@ CHART_MAPPED = (
 
 def statsd_extra_mappings() -> list[dict[str, Any]]:
     mappings: list[dict[str, Any]] = [
-        {"match": f"{metric}.*", "name": name, "labels": {label: "$1"}}
+        _host_mapping(metric, name)
+        if label == HOST_LABEL
+        else {"match": f"{metric}.*", "name": name, "labels": {label: "$1"}}
         for metric, name, label in LABELLED
         if metric not in CHART_MAPPED
     ]
     bare = dict.fromkeys([*CHART_MAPPED, *(metric for metric, _, _ in LABELLED)])
     mappings += [{"match": metric, "name": "dropped", "action": "drop"} for metric in bare]
     return mappings
+
+
+def _host_mapping(metric: str, name: str) -> dict[str, Any]:
+    pattern = "^" + metric.replace(".", r"\.") + r"\.(.+)$"
+    return {
+        "match": pattern,
+        "match_type": "regex",
+        "name": name,
+        "labels": {HOST_LABEL: "$1"},
+        "ttl": HOST_SERIES_TTL,
+    }
