@@ -23,6 +23,7 @@ from .naming.kubernetes import Names
 from .tuning.derive import derive_tuning
 from .tuning.model import PgbouncerPools, Tuning
 from .values.dags import GitBundle, GitSync, dag_delivery
+from .values.fernet_keys import FernetRotation, fernet_rotation
 from .values.integrations import IntegrationSpecs, integration_specs
 from .values.jobs import local_admin_job, migration_job
 from .values.kit_secrets import KitSecrets, LocalTierSecrets, PgbouncerSecrets, kit_secrets
@@ -108,7 +109,8 @@ class AirflowArgs:
     secrets: KitSecrets
     chart_version: str
     chart_repository: str
-    protect_keys: bool  # the fernet key is guarded like the database
+    protect_keys: bool  # the fernet keys are guarded like the database
+    fernet: FernetRotation
     pgbouncer: PgbouncerArgs | None
     dags_git: DagsGitCredentials | None
     migration_job: Manifest
@@ -248,6 +250,7 @@ def _airflow_args(cfg: StackConfig, names: Names, tuning: Tuning, secrets: KitSe
         chart_version=cfg.airflow.chart_version,
         chart_repository=cfg.airflow.chart_repository,
         protect_keys=cfg.database is not None and cfg.database.protect,
+        fernet=fernet_rotation(cfg),
         pgbouncer=pgbouncer,
         dags_git=_dags_git(cfg, secrets),
         migration_job=migration_job(cfg, names, secrets, tuning.default_pool_task_slot_count),

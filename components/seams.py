@@ -56,6 +56,18 @@ class AlarmTargets:
 
 
 @dataclass(frozen=True)
+class FernetKeyStore:
+    """Where the AWS tiers keep every fernet key outside the cluster: a Secrets Manager secret that
+    survives a teardown keeping the database, encrypted with the database's KMS key, and adopted
+    with the database (``adopt``: ``database.adoptRetained``). See values/fernet_keys.py."""
+
+    provider: aws.Provider
+    secret_name: str
+    kms_key_arn: pulumi.Input[str]
+    adopt: bool
+
+
+@dataclass(frozen=True)
 class DataPlaneOutputs:
     region: str
     eks: EksClusterAccess
@@ -65,6 +77,7 @@ class DataPlaneOutputs:
     role_arns: Mapping[str, pulumi.Output[str]]  # chart component key → IRSA role ARN
     secrets_manager: SecretsManagerAccess | None  # None unless Airflow's backend is Secrets Manager
     alarm_targets: AlarmTargets
+    fernet_key_store: FernetKeyStore
 
 
 @dataclass(frozen=True)

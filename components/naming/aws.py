@@ -73,6 +73,12 @@ class AwsNames:
         return f"{self._name('logs', S3_BUCKET_MAX - ACCOUNT_ID_LENGTH - 1)}-{account_id}"
 
     @property
+    def fernet_key_store(self) -> str:
+        """The Secrets Manager secret that keeps every fernet key of the stack (outside any prefix
+        Airflow's secrets backend reads)."""
+        return f"airflow-ha/{self.base}/fernet-keys"
+
+    @property
     def kms_alias(self) -> str:
         return f"alias/{self._name('data', RDS_IDENTIFIER_MAX)}"
 

@@ -16,7 +16,7 @@ KIT_MANAGED_OPTIONS: dict[tuple[str, str], str] = {
     ("core", "max_active_tasks_per_dag"): "use workload.maxActiveTasksPerDag",
     ("core", "max_active_runs_per_dag"): "use workload.maxActiveRunsPerDag",
     ("core", "default_pool_task_slot_count"): "use tuning.defaultPoolTaskSlotCount",
-    ("core", "fernet_key"): "the kit generates it once per stack",
+    ("core", "fernet_key"): "the kit generates it once per stack; rotate it with airflow.fernetKeyGeneration",
     ("celery", "worker_concurrency"): "use celery.workers.concurrency",
     ("kubernetes_executor", "worker_pods_creation_batch_size"): "use kubernetesExecutor.workerPodsCreationBatchSize",
     ("dag_processor", "parsing_processes"): "use dagProcessor.parsingProcesses",
