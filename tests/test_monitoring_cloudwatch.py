@@ -60,7 +60,9 @@ def test_every_alarm_notifies_the_kits_encrypted_topic(name):
     for alarm in alarms:
         assert alarm.inputs["alarmActions"] == [topic_arn], alarm.name
         assert alarm.inputs["okActions"] == [topic_arn]
-        assert alarm.inputs["evaluationPeriods"] >= 2
+        # An eviction alarms at once; everything else must last three five-minute periods.
+        expected = 1 if alarm.inputs["metricName"] == "Evictions" else 3
+        assert (alarm.inputs["period"], alarm.inputs["evaluationPeriods"]) == (300, expected), alarm.name
 
 
 @pytest.mark.parametrize("name", ["staging", "prod"])
