@@ -11,7 +11,7 @@ from .coherence import (
     integrations_have_what_they_need,
     secrets_backend_has_what_it_needs,
 )
-from .fernet_rotation import fernet_retirement_has_a_previous_key
+from .fernet_rotation import fernet_retirement_keeps_the_current_key
 from .ingress_tls import base_url_agrees_with_tls, ingress_tls_is_coherent, prod_ingress_has_tls
 from .placement import aws_section_matches_tier, local_tier_has_no_aws
 from .prod_floors import broker_hardening, prod_component_floors, prod_database_hardening
@@ -20,7 +20,7 @@ from .sizes import limits_not_below_requests, worker_bounds_ordered
 CONFIG_RULES: tuple[Rule, ...] = (
     adoption_names_the_retained_keys,
     airflow_config_leaves_kit_options_alone,
-    fernet_retirement_has_a_previous_key,
+    fernet_retirement_keeps_the_current_key,
     aws_section_matches_tier,
     local_tier_has_no_aws,
     prod_component_floors,
