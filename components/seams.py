@@ -58,6 +58,16 @@ class FernetKeyStore:
 
 
 @dataclass(frozen=True)
+class AlarmTargets:
+    """What the CloudWatch alarms take from the data plane: its provider (same account, region and
+    tags), and the account and partition their topic's key policy names."""
+
+    provider: aws.Provider
+    account_id: pulumi.Output[str]
+    partition: pulumi.Output[str]
+
+
+@dataclass(frozen=True)
 class DataPlaneOutputs:
     region: str
     eks: EksClusterAccess
@@ -67,6 +77,7 @@ class DataPlaneOutputs:
     role_arns: Mapping[str, pulumi.Output[str]]  # chart component key → IRSA role ARN
     secrets_manager: SecretsManagerAccess | None  # None unless Airflow's backend is Secrets Manager
     fernet_key_store: FernetKeyStore
+    alarm_targets: AlarmTargets
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,14 @@ import pulumi
 import pulumi_aws as aws
 
 from ..args import AwsDataPlaneArgs
-from ..seams import DataPlaneOutputs, EksClusterAccess, FernetKeyStore, RdsConnection, SecretsManagerAccess
+from ..seams import (
+    AlarmTargets,
+    DataPlaneOutputs,
+    EksClusterAccess,
+    FernetKeyStore,
+    RdsConnection,
+    SecretsManagerAccess,
+)
 from .broker import CeleryBroker
 from .cluster import lookup_cluster
 from .database import MetadataDatabase
@@ -107,6 +114,7 @@ class AwsDataPlane(pulumi.ComponentResource):
             fernet_key_store=FernetKeyStore(
                 provider, aws_names.fernet_key_store, database_key_arn, args.database.section.adopt_retained
             ),
+            alarm_targets=AlarmTargets(provider, cluster.account_id, cluster.partition),
         )
         outputs: dict[str, object] = {
             "databaseHost": database.host,

@@ -22,6 +22,8 @@ from .sections.dags import DagsSection
 from .sections.executors import CelerySection, KubernetesExecutorSection
 from .sections.integrations import OpenLineageSection, SecretsBackendSection, SlackSection, VaultSection
 from .sections.kubernetes import KubernetesSection
+from .sections.monitoring import MonitoringSection
+from .sections.recovery import RecoverySection
 from .sections.services import (
     ApiServerSection,
     DagProcessorSection,
@@ -63,6 +65,7 @@ class StackConfig(KitModel):
     kubernetes_executor: KubernetesExecutorSection = Field(description="Task pods of the `KubernetesExecutor`.")
     workload: WorkloadSection = Field(description="The workload the deployment must carry; the kit sizes from it.")
     tuning: TuningSection = Field(description="Overrides of the settings the kit derives from the workload.")
+    recovery: RecoverySection = Field(description="Riding out a dead worker and a broker failover.")
     database: DatabaseSection | None = Field(default=None, description="The RDS PostgreSQL metadata database.")
     redis: RedisSection | None = Field(default=None, description="The ElastiCache Redis Celery broker.")
     logs: LogsSection | None = Field(default=None, description="The S3 bucket of task logs.")
@@ -71,6 +74,7 @@ class StackConfig(KitModel):
     slack: SlackSection = Field(description="Slack alerts on task failures.")
     openlineage: OpenLineageSection = Field(description="OpenLineage events.")
     dags: DagsSection = Field(description="How DAGs reach Airflow.")
+    monitoring: MonitoringSection = Field(description="Alerts and dashboards: Prometheus Operator objects, CloudWatch.")
     secrets: Secrets = Field(default_factory=Secrets, description="The secret keys (`pulumi config set --secret`).")
 
     @property

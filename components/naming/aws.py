@@ -24,6 +24,7 @@ RDS_IDENTIFIER_MAX = 63
 ELASTICACHE_GROUP_ID_MAX = 40
 S3_BUCKET_MAX = 63
 IAM_ROLE_MAX = 64
+SNS_TOPIC_MAX = 256
 ACCOUNT_ID_LENGTH = 12
 
 
@@ -80,6 +81,15 @@ class AwsNames:
     @property
     def kms_alias(self) -> str:
         return f"alias/{self._name('data', RDS_IDENTIFIER_MAX)}"
+
+    @property
+    def alarms(self) -> str:
+        """The alarm topic, its key's alias and the AWS Chatbot channel configuration."""
+        return self._name("alarms", SNS_TOPIC_MAX)
+
+    @property
+    def chatbot_role(self) -> str:
+        return self._name("chatbot", IAM_ROLE_MAX)
 
     def service_account_role(self, component: Component) -> str:
         return self._name(component.label, IAM_ROLE_MAX)

@@ -17,6 +17,7 @@ from components.config.errors import PROJECT
 from components.config.model import StackConfig
 from components.plan.engine import EngineRun, KitMocks, Registration, run_under_mocks
 from components.seams import (
+    AlarmTargets,
     ClusterConnection,
     DataPlaneOutputs,
     EksClusterAccess,
@@ -157,6 +158,11 @@ def data_plane_stand_in(cfg: StackConfig, db_password: str = DB_PASSWORD) -> Dat
             AwsNames(cfg.kubernetes.release_name, cfg.stack, "16").fernet_key_store,
             KMS_KEY_ARN,
             adopt=cfg.database is not None and cfg.database.adopt_retained,
+        ),
+        alarm_targets=AlarmTargets(
+            aws.Provider("aws-alarms", region="eu-west-1"),
+            pulumi.Output.from_input("123456789012"),
+            pulumi.Output.from_input("aws"),
         ),
     )
 

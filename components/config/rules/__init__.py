@@ -13,6 +13,7 @@ from .coherence import (
 )
 from .fernet_rotation import fernet_retirement_keeps_the_current_key
 from .ingress_tls import base_url_agrees_with_tls, ingress_tls_is_coherent, prod_ingress_has_tls
+from .monitoring import cloudwatch_alarms_reach_someone, local_tier_has_no_cloudwatch, prometheus_can_scrape
 from .placement import aws_section_matches_tier, local_tier_has_no_aws
 from .prod_floors import broker_hardening, prod_component_floors, prod_database_hardening
 from .sizes import limits_not_below_requests, worker_bounds_ordered
@@ -35,4 +36,7 @@ CONFIG_RULES: tuple[Rule, ...] = (
     ingress_tls_is_coherent,
     prod_ingress_has_tls,
     base_url_agrees_with_tls,
+    prometheus_can_scrape,
+    cloudwatch_alarms_reach_someone,
+    local_tier_has_no_cloudwatch,
 )
