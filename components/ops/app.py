@@ -16,7 +16,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from . import keys, secrets, status, verify
+from . import db, keys, preflight, secrets, status, verify
 from .errors import explain
 from .output import print_error, reset_reporter
 
@@ -50,6 +50,8 @@ def root() -> None:
 
 # Commands register here, one line each: app.add_typer(<module>.app) for a group of commands
 # (db, secrets, keys), app.command("<name>")(<module>.<function>) for a single one (preflight, status, verify).
+app.command("preflight")(preflight.preflight)
+app.add_typer(db.app)
 app.command("status")(status.status)
 app.add_typer(secrets.app)
 app.add_typer(keys.app)

@@ -20,7 +20,12 @@ class Run:
     @property
     def document(self) -> dict[str, Any]:
         """The ``--output json`` document."""
-        return json.loads(self.stdout)
+        try:
+            return json.loads(self.stdout)
+        except json.JSONDecodeError:
+            raise AssertionError(
+                f"not a JSON document (exit {self.exit_code}):\n{self.stdout}\n{self.stderr}"
+            ) from None
 
     @property
     def error_lines(self) -> list[str]:

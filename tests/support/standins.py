@@ -1,7 +1,7 @@
 """Local stand-ins the contract tests start as separate processes on 127.0.0.1.
 
     python local_standins.py recorder PORT LOG      records every POST (path, headers, body) as JSON lines
-    python local_standins.py vault PORT SPEC        the two Vault endpoints VaultBackend uses
+    python local_standins.py vault PORT SPEC        the two Vault endpoints VaultBackend uses, and sys/ reads
 
 The Vault stand-in serves ``POST /v1/auth/<mount>/login`` (Kubernetes auth: role and JWT must
 match) and ``GET /v1/<path>`` for KV reads, allowed only with the token it issued and only on
@@ -71,6 +71,8 @@ class VaultStandIn(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._record()
+        if self.path.split("?", 1)[0].removeprefix("/v1/") in ("sys/health", "sys/auth", "sys/mounts"):
+            return self._sys()
         if self.headers.get("X-Vault-Token") != ISSUED_TOKEN:
             return self._reply(403, {"errors": ["permission denied"]})
         path = self.path.split("?", 1)[0].removeprefix("/v1/")
@@ -84,6 +86,18 @@ class VaultStandIn(BaseHTTPRequestHandler):
         metadata = {"created_time": "2026-01-01T00:00:00Z", "deletion_time": "", "destroyed": False, "version": 1}
         self._reply(200, {"data": {"data": secret, "metadata": metadata}})
         return None
+
+    def _sys(self) -> None:
+        """Health (no token) and the auth and secrets mounts (operator token only), for `airflow-ha preflight`."""
+        path = self.path.split("?", 1)[0].removeprefix("/v1/")
+        sealed = self.spec.get("sealed", False)
+        if path == "sys/health":
+            health = {"initialized": True, "sealed": sealed, "standby": False, "version": "1.17.0-standin"}
+            return self._reply(503 if sealed else 200, health)
+        if self.headers.get("X-Vault-Token") != self.spec.get("operator_token"):
+            return self._reply(403, {"errors": ["permission denied"]})
+        mounts = self.spec["auth_mounts"] if path == "sys/auth" else self.spec["secret_mounts"]
+        return self._reply(200, {**mounts, "data": mounts})
 
     def log_message(self, *args) -> None:
         pass
