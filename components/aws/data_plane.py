@@ -110,11 +110,11 @@ class AwsDataPlane(pulumi.ComponentResource):
             logs_bucket=logs.bucket_name,
             role_arns=roles.role_arns,
             secrets_manager=SecretsManagerAccess(provider, secrets_key_arn) if secrets_key_arn is not None else None,
+            alarm_targets=AlarmTargets(provider, cluster.account_id, cluster.partition),
             # The fernet keys live and die with the data they decrypt: the database's key encrypts them.
             fernet_key_store=FernetKeyStore(
                 provider, aws_names.fernet_key_store, database_key_arn, args.database.section.adopt_retained
             ),
-            alarm_targets=AlarmTargets(provider, cluster.account_id, cluster.partition),
         )
         outputs: dict[str, object] = {
             "databaseHost": database.host,
