@@ -5,15 +5,20 @@ The instance is the one the program names (``<release>-<stack>-metadata``, compo
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 import os
+import urllib.parse
 from typing import Annotated, Any
 
 import typer
 
+from ..naming.kubernetes import Names
 from .alembic_heads import revision_of
 from .context import Output, Stack, StackFilePath, StackName, open_stack
-from .errors import Exit, OpsError, bad_input, not_found
+from .errors import Exit, OpsError, bad_input, explain, not_found
+from .kube import api_client
 from .output import Format, Reporter
 from .progress import wait_for
 from .safety import DryRun, Yes, confirm
@@ -158,7 +163,8 @@ def restore_drill(
 ) -> None:
     """Restore a snapshot to a temporary instance, check its Airflow schema, delete it, print the restore time.
 
-    The password is the database's own: PGPASSWORD, or the `connection` key of the release's metadata Secret.
+    The password is the database's own: PGPASSWORD, else the one in the release's `<release>-metadata-direct`
+    Secret (read with the stack's Kubernetes context).
     """
     opened = open_stack(stack, stack_file)
     out = Reporter("db restore-drill", output, opened.name)
@@ -169,9 +175,7 @@ def restore_drill(
             f"the kit does not know the schema revision of Airflow {opened.config.airflow.version}",
             "pass --expected-revision (airflow db check-migrations prints it)",
         )
-    password = os.environ.get("PGPASSWORD")
-    if not password:
-        raise bad_input("PGPASSWORD is not set", "export PGPASSWORD with the metadata database's master password")
+    password = _master_password(opened)
     chosen = _snapshot(rds, instance["DBInstanceIdentifier"], snapshot_id)
     drill = f"{instance['DBInstanceIdentifier'][:40]}-drill-{_stamp()}"
     out.data.update(snapshot=chosen["DBSnapshotIdentifier"], drillInstance=drill, expectedRevision=expected)
@@ -222,6 +226,34 @@ def restore_drill(
             f"restore took {seconds:.0f} s",
         )
     out.finish(True, f"restore took {seconds:.0f} s; the restored database accepts connections at schema {revision}")
+
+
+def _master_password(stack: Stack) -> str:
+    """``PGPASSWORD``, else the password in the direct connection URL the kit keeps for the migration Job."""
+    if os.environ.get("PGPASSWORD"):
+        return os.environ["PGPASSWORD"]
+    from kubernetes import client
+
+    names = Names(stack.config.kubernetes.release_name, stack.config.kubernetes.namespace)
+    secret_name = names.secret("metadata-direct")
+    try:
+        response = client.CoreV1Api(api_client(stack)).read_namespaced_secret(
+            secret_name, names.namespace, _preload_content=False
+        )
+        encoded = json.loads(response.data)["data"]["connection"]
+    except Exception as error:
+        known = explain(error)
+        if known is None and not isinstance(error, (KeyError, ValueError)):
+            raise
+        reason = known.message if known else f"Secret {secret_name} has no `connection` key"
+        raise bad_input(
+            f"no database password: PGPASSWORD is not set, and {reason}",
+            "export PGPASSWORD with the metadata database's master password",
+        ) from None
+    password = urllib.parse.urlsplit(base64.b64decode(encoded).decode()).password
+    if not password:
+        raise bad_input(f"Secret {secret_name} holds no password", "export PGPASSWORD with the master password")
+    return urllib.parse.unquote(password)
 
 
 def _snapshot(rds: Any, identifier: str, snapshot_id: str | None) -> dict[str, Any]:
