@@ -12,6 +12,8 @@ import yaml
 
 REGION = "eu-west-1"
 REPO = Path(__file__).resolve().parents[2]
+# The context `aws eks update-kubeconfig --name platform` writes for the seeded cluster.
+EKS_CONTEXT = "arn:aws:eks:eu-west-1:123456789012:cluster/platform"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION}
 
 # What the gaps stand-in answers for the actions moto lacks (see tests/support/ops_standins.py).

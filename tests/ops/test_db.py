@@ -17,7 +17,7 @@ import pytest
 
 from components.ops.alembic_heads import REVISION_HEADS, revision_of
 from components.ops.errors import Exit
-from tests.ops.accounts import CREDENTIALS, REGION, Account, prod_stack_config, seed_account, write_stack
+from tests.ops.accounts import CREDENTIALS, EKS_CONTEXT, REGION, Account, prod_stack_config, seed_account, write_stack
 from tests.ops.cli import Run, run
 from tests.support.airflow import AirflowHome
 from tests.support.ops_servers import kubernetes_api
@@ -202,7 +202,7 @@ def test_restore_drill_reads_the_password_from_the_release_secret(
     account: tuple[Account, Any], migrated_postgres: int, tmp_path: Path
 ) -> None:
     cluster = {"token": "drill", "secrets": {"airflow": [_direct_connection_secret("p%40ss-from-the-secret")]}}
-    with kubernetes_api(tmp_path, cluster) as kubeconfig:
+    with kubernetes_api(tmp_path, cluster, EKS_CONTEXT) as kubeconfig:
         result = db(
             account,
             tmp_path,
@@ -218,7 +218,7 @@ def test_restore_drill_reads_the_password_from_the_release_secret(
 
 
 def test_restore_drill_without_any_password_says_where_to_get_one(account: tuple[Account, Any], tmp_path: Path) -> None:
-    with kubernetes_api(tmp_path, {"token": "drill", "secrets": {}}) as kubeconfig:
+    with kubernetes_api(tmp_path, {"token": "drill", "secrets": {}}, EKS_CONTEXT) as kubeconfig:
         result = db(account, tmp_path, "restore-drill", "--yes", PGPASSWORD=None, KUBECONFIG=str(kubeconfig))
     assert result.exit_code == Exit.BAD_INPUT
     assert result.error_lines == [result.stderr.strip()]

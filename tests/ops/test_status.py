@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from components.ops.errors import Exit
-from tests.ops.accounts import CREDENTIALS, Account, prod_stack_config, seed_account, write_stack
+from tests.ops.accounts import CREDENTIALS, EKS_CONTEXT, Account, prod_stack_config, seed_account, write_stack
 from tests.ops.cli import Run, run
 from tests.support.ops_servers import aws_gaps, kubernetes_api
 from tests.support.servers import moto_server
@@ -54,7 +54,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     with (
         moto_server(workdir) as moto,
         aws_gaps(workdir, moto, gaps) as endpoint,
-        kubernetes_api(workdir, CLUSTER) as kubeconfig,
+        kubernetes_api(workdir, CLUSTER, EKS_CONTEXT) as kubeconfig,
     ):
         account = seed_account(moto, endpoint)
         rds = account.client("rds")
