@@ -184,7 +184,7 @@ def _faults(account: Account) -> list[tuple[str, dict[str, Any], tuple[str, str]
     ]
 
 
-FAULTS = [fault[0] for fault in _faults(Account("", "", [], [], "", "", "", "", ""))]
+FAULTS = [fault[0] for fault in _faults(Account("", "", [], [], "", "", "", "", "", ""))]
 
 
 @pytest.mark.parametrize("fault", FAULTS)
@@ -358,3 +358,16 @@ def test_a_kubeconfig_without_the_stacks_cluster_is_refused_not_guessed(
         "no kubeconfig context for the EKS cluster platform (current context: kind-elsewhere)"
     )
     assert "aws eks update-kubeconfig --name platform --region eu-west-1" in failed[("kubernetes", "API")]["remedy"]
+
+
+def test_a_public_subnet_is_a_warning_with_the_remedy(
+    good_config: dict[str, Any], servers: dict[str, Any], tmp_path: Path
+) -> None:
+    account = servers["account"]
+    change = {"airflow-ha:aws": {"privateSubnetIds": [*account.subnets, account.public_subnet]}}
+    result = preflight(servers, write_stack(tmp_path, "preflight", good_config, change))
+    assert result.exit_code == Exit.OK  # a warning does not stop `pulumi up`
+    warnings = [c for c in result.document["checks"] if c["verdict"] == "warn"]
+    assert [(c["area"], c["check"]) for c in warnings] == [("network", "subnets")]
+    assert warnings[0]["detail"] == f"{account.public_subnet} route to an internet gateway: they are public subnets"
+    assert "private subnets" in warnings[0]["remedy"]
