@@ -190,12 +190,15 @@ def test_the_revision_table_matches_the_installed_airflow() -> None:
 
 
 def _direct_connection_secret(password: str) -> dict[str, Any]:
-    url = f"postgresql://airflow:{password}@{INSTANCE}.abc.eu-west-1.rds.amazonaws.com:5432/airflow?sslmode=require"
-    return {
-        "name": "airflow-metadata-direct",
-        "labels": {},
-        "data": {"connection": base64.b64encode(url.encode()).decode()},
-    }
+    """The migration Job's Secret with database roles on: Airflow's role, and the master user's bootstrap."""
+    host = f"{INSTANCE}.abc.eu-west-1.rds.amazonaws.com:5432/airflow?sslmode=verify-full"
+
+    def encoded(user: str) -> str:
+        return base64.b64encode(f"postgresql://{user}:{password}@{host}".encode()).decode()
+
+    # The local PostgreSQL knows only `airflow`: the drill succeeds only as the master user.
+    data = {"connection": encoded("airflow_application"), "master-connection": encoded("airflow")}
+    return {"name": "airflow-metadata-direct", "labels": {}, "data": data}
 
 
 def test_restore_drill_reads_the_password_from_the_release_secret(
