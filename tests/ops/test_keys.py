@@ -114,7 +114,7 @@ def test_rotate_fernet_reencrypts_everything_and_drops_the_old_key(tmp_path: Pat
     assert text.startswith(STACK_FILE_HEADER)  # the operator's comments survive the edits
     assert "# the tier sets the defaults" in text
     values = yaml.safe_load(text)["config"]
-    assert values["airflow-ha:airflow"] == {"fernetKeyGeneration": 2, "fernetKeyRetirePrevious": True}
+    assert values["airflow-ha:airflow"] == {"fernetKeyGeneration": 2, "fernetKeyRetiredThrough": 1}
 
 
 def _encrypted(database) -> dict[str, str]:
@@ -130,7 +130,7 @@ def test_a_failed_deploy_stops_the_rotation_and_a_rerun_resumes(tmp_path: Path) 
     assert "step 2 failed (exit 7)" in failed.stderr
     assert "Traceback" not in failed.stderr
     values = yaml.safe_load(stack_file.read_text())["config"]["airflow-ha:airflow"]
-    assert values == {"fernetKeyGeneration": 2, "fernetKeyRetirePrevious": False}
+    assert values == {"fernetKeyGeneration": 2}
     resumed = run("keys", "rotate-fernet", "--stack-file", str(stack_file), "--dry-run", "--output", "json")
     steps = [step["what"] for step in resumed.document["steps"]]
     assert steps[0].startswith("deploy: every component rolls onto keys 2,1")  # no second new generation
@@ -149,12 +149,12 @@ def test_the_stack_file_edit_touches_only_its_own_lines(tmp_path: Path) -> None:
         "    fernetKeyGeneration: 3\n"
         "  airflow-ha:executor: CeleryExecutor\n"
     )
-    set_airflow_keys(path, {"fernetKeyGeneration": 4, "fernetKeyRetirePrevious": False})
+    set_airflow_keys(path, {"fernetKeyGeneration": 4, "fernetKeyRetiredThrough": 3})
     assert path.read_text() == (
         "config:\n"
         "  airflow-ha:tier: local  # a laptop\n"
         "  airflow-ha:airflow:\n"
-        "    fernetKeyRetirePrevious: false\n"
+        "    fernetKeyRetiredThrough: 3\n"
         "    # the image we build\n"
         "    version: 3.2.2\n"
         "    fernetKeyGeneration: 4\n"
@@ -162,7 +162,7 @@ def test_the_stack_file_edit_touches_only_its_own_lines(tmp_path: Path) -> None:
     )
     document = yaml.safe_load(path.read_text())["config"]
     cfg = validated_stack_config("lab", document, set())
-    assert (cfg.airflow.fernet_key_generation, cfg.airflow.fernet_key_retire_previous) == (4, False)
+    assert (cfg.airflow.fernet_key_generation, cfg.airflow.fernet_key_retired_through) == (4, 3)
 
 
 def test_export_after_a_teardown_reads_the_retained_key_store(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ moto 5.2 has no RDS ``DescribeDBEngineVersions`` or ``DescribePendingMaintenance
 those from SPEC, in the XML of the query protocol botocore parses, and forwards every other request
 to the moto_server in SPEC, so the command's real boto3 calls reach one endpoint.
 
-``kubernetes`` serves ``/version``, CRDs, IngressClasses, namespaces and Secrets listed by label
+``kubernetes`` serves ``/version``, CRDs, IngressClasses, namespaces, Secrets (by name, or listed by label)
 from SPEC, only with the bearer token in SPEC (401 otherwise), as an API server with RBAC would.
 """
 
@@ -227,6 +227,8 @@ class KubernetesApi(BaseHTTPRequestHandler):
             return self._named(parts[3], self.spec.get("namespaces", []), "Namespace", "v1")
         if parts[:2] == ["api", "v1"] and len(parts) == 5 and parts[4] == "secrets":
             return self._secrets(parts[3], query.get("labelSelector", ""))
+        if parts[:2] == ["api", "v1"] and len(parts) == 6 and parts[4] == "secrets":
+            return self._secret(parts[3], parts[5])
         return self._status(404, "NotFound", f"the server could not find the requested resource ({url.path})")
 
     def _named(self, name: str, known: list[str], kind: str, api_version: str) -> None:
@@ -245,6 +247,15 @@ class KubernetesApi(BaseHTTPRequestHandler):
             if all(secret["labels"].get(key) == value for key, value in wanted.items())
         ]
         return self._reply(200, {"kind": "SecretList", "apiVersion": "v1", "metadata": {}, "items": items})
+
+    def _secret(self, namespace: str, name: str) -> None:
+        found = next((s for s in self.spec.get("secrets", {}).get(namespace, []) if s["name"] == name), None)
+        if found is None:
+            return self._status(404, "NotFound", f'secrets "{name}" not found')
+        metadata = {"name": name, "namespace": namespace, "labels": found.get("labels", {})}
+        return self._reply(
+            200, {"kind": "Secret", "apiVersion": "v1", "metadata": metadata, "data": found.get("data", {})}
+        )
 
     def log_message(self, *args) -> None:
         pass
