@@ -9,8 +9,9 @@ moto 5.2 has no RDS ``DescribeDBEngineVersions`` or ``DescribePendingMaintenance
 those from SPEC, in the XML of the query protocol botocore parses, and forwards every other request
 to the moto_server in SPEC, so the command's real boto3 calls reach one endpoint.
 
-``kubernetes`` serves ``/version``, CRDs, IngressClasses, namespaces and Secrets listed by label
-from SPEC, only with the bearer token in SPEC (401 otherwise), as an API server with RBAC would.
+``kubernetes`` serves ``/version``, CRDs, IngressClasses, namespaces, Secrets listed by label and
+single Secrets with their data from SPEC, only with the bearer token in SPEC (401 otherwise), as an
+API server with RBAC would.
 """
 
 from __future__ import annotations
@@ -227,6 +228,8 @@ class KubernetesApi(BaseHTTPRequestHandler):
             return self._named(parts[3], self.spec.get("namespaces", []), "Namespace", "v1")
         if parts[:2] == ["api", "v1"] and len(parts) == 5 and parts[4] == "secrets":
             return self._secrets(parts[3], query.get("labelSelector", ""))
+        if parts[:2] == ["api", "v1"] and len(parts) == 6 and parts[4] == "secrets":
+            return self._secret(parts[3], parts[5])
         return self._status(404, "NotFound", f"the server could not find the requested resource ({url.path})")
 
     def _named(self, name: str, known: list[str], kind: str, api_version: str) -> None:
@@ -245,6 +248,15 @@ class KubernetesApi(BaseHTTPRequestHandler):
             if all(secret["labels"].get(key) == value for key, value in wanted.items())
         ]
         return self._reply(200, {"kind": "SecretList", "apiVersion": "v1", "metadata": {}, "items": items})
+
+    def _secret(self, namespace: str, name: str) -> None:
+        """One Secret with its ``data`` (base64 values, as the API serves them)."""
+        for secret in self.spec.get("secrets", {}).get(namespace, []):
+            if secret["name"] == name:
+                metadata = {"name": name, "namespace": namespace, "labels": secret.get("labels", {})}
+                body = {"kind": "Secret", "apiVersion": "v1", "metadata": metadata, "data": secret.get("data", {})}
+                return self._reply(200, {**body, "type": secret.get("type", "Opaque")})
+        return self._status(404, "NotFound", f'secrets "{name}" not found')
 
     def log_message(self, *args) -> None:
         pass
