@@ -94,6 +94,7 @@ def test_verify_checks_health_then_runs_the_canary_on_real_airflow(tmp_path: Pat
         "dag_processor": "ok",
     }
     assert document["canarySeconds"] >= 5  # at least the deferred wait
+    print(f"canary run: {document['canarySeconds']} s")  # the figure verify prints (pytest -s shows it)
     assert dict(tasks) == {
         "deferred_wait": "success",
         "read_secret": "success",
