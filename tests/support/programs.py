@@ -153,16 +153,16 @@ def data_plane_stand_in(cfg: StackConfig, db_password: str = DB_PASSWORD) -> Dat
         secrets_manager=SecretsManagerAccess(provider, pulumi.Output.from_input(KMS_KEY_ARN))
         if cfg.secrets_backend.type == "aws-secrets-manager"
         else None,
+        alarm_targets=AlarmTargets(
+            aws.Provider("aws-alarms", region="eu-west-1"),
+            pulumi.Output.from_input("123456789012"),
+            pulumi.Output.from_input("aws"),
+        ),
         fernet_key_store=FernetKeyStore(
             provider,
             AwsNames(cfg.kubernetes.release_name, cfg.stack, "16").fernet_key_store,
             KMS_KEY_ARN,
             adopt=cfg.database is not None and cfg.database.adopt_retained,
-        ),
-        alarm_targets=AlarmTargets(
-            aws.Provider("aws-alarms", region="eu-west-1"),
-            pulumi.Output.from_input("123456789012"),
-            pulumi.Output.from_input("aws"),
         ),
     )
 
