@@ -9,8 +9,9 @@ moto 5.2 has no RDS ``DescribeDBEngineVersions`` or ``DescribePendingMaintenance
 those from SPEC, in the XML of the query protocol botocore parses, and forwards every other request
 to the moto_server in SPEC, so the command's real boto3 calls reach one endpoint.
 
-``kubernetes`` serves ``/version``, CRDs, IngressClasses, namespaces, Secrets (by name, or listed by label)
-from SPEC, only with the bearer token in SPEC (401 otherwise), as an API server with RBAC would.
+``kubernetes`` serves ``/version``, CRDs, IngressClasses, namespaces, Secrets listed by label and
+single Secrets with their data from SPEC, only with the bearer token in SPEC (401 otherwise), as an
+API server with RBAC would.
 """
 
 from __future__ import annotations
@@ -249,13 +250,13 @@ class KubernetesApi(BaseHTTPRequestHandler):
         return self._reply(200, {"kind": "SecretList", "apiVersion": "v1", "metadata": {}, "items": items})
 
     def _secret(self, namespace: str, name: str) -> None:
-        found = next((s for s in self.spec.get("secrets", {}).get(namespace, []) if s["name"] == name), None)
-        if found is None:
-            return self._status(404, "NotFound", f'secrets "{name}" not found')
-        metadata = {"name": name, "namespace": namespace, "labels": found.get("labels", {})}
-        return self._reply(
-            200, {"kind": "Secret", "apiVersion": "v1", "metadata": metadata, "data": found.get("data", {})}
-        )
+        """One Secret with its ``data`` (base64 values, as the API serves them)."""
+        for secret in self.spec.get("secrets", {}).get(namespace, []):
+            if secret["name"] == name:
+                metadata = {"name": name, "namespace": namespace, "labels": secret.get("labels", {})}
+                body = {"kind": "Secret", "apiVersion": "v1", "metadata": metadata, "data": secret.get("data", {})}
+                return self._reply(200, {**body, "type": secret.get("type", "Opaque")})
+        return self._status(404, "NotFound", f'secrets "{name}" not found')
 
     def log_message(self, *args) -> None:
         pass
