@@ -6,7 +6,16 @@ import pulumi
 import pulumi_aws as aws
 
 from ..args import AwsDataPlaneArgs
-from ..seams import DataPlaneOutputs, EksClusterAccess, RdsConnection, SecretsManagerAccess
+from ..config.sections.aws import RedisSection
+from ..seams import (
+    AlarmTargets,
+    DataPlaneOutputs,
+    EksClusterAccess,
+    FernetKeyStore,
+    RdsConnection,
+    SecretsManagerAccess,
+)
+from .amazon_mq import RabbitmqBroker
 from .broker import CeleryBroker
 from .ca_bundle import rds_ca_bundle
 from .cluster import lookup_cluster
@@ -53,18 +62,22 @@ class AwsDataPlane(pulumi.ComponentResource):
         key = kit_key(f"{name}-key", aws_names, protect=protect, opts=child) if args.kit_key else None
         kit_key_arn = key.arn if key is not None else None
 
+        database_key_arn = args.database.section.kms_key_arn or kit_key_arn
+        if database_key_arn is None:
+            raise RuntimeError("the database names no KMS key and the kit made none: see args.py kit_key")
         database = MetadataDatabase(
             f"{name}-database",
             args.database,
             args.network,
             aws_names,
             sources=sources,
-            kms_key_arn=args.database.section.kms_key_arn or kit_key_arn,
+            kms_key_arn=database_key_arn,
             partition=cluster.partition,
             opts=child,
         )
-        broker = (
-            CeleryBroker(
+        broker: CeleryBroker | RabbitmqBroker | None = None
+        if isinstance(args.broker, RedisSection):
+            broker = CeleryBroker(
                 f"{name}-broker",
                 args.broker,
                 args.network,
@@ -73,9 +86,10 @@ class AwsDataPlane(pulumi.ComponentResource):
                 kms_key_arn=args.broker.kms_key_arn or kit_key_arn,
                 opts=child,
             )
-            if args.broker is not None
-            else None
-        )
+        elif args.broker is not None:
+            broker = RabbitmqBroker(
+                f"{name}-broker", args.broker, args.network, aws_names, region=args.region, sources=sources, opts=child
+            )
         logs_key_arn = args.logs.kms_key_arn or kit_key_arn
         adopt_bucket = None
         if args.database.section.adopt_retained:
@@ -125,6 +139,11 @@ class AwsDataPlane(pulumi.ComponentResource):
             logs_bucket=logs.bucket_name,
             role_arns=roles.role_arns,
             secrets_manager=SecretsManagerAccess(provider, secrets_key_arn) if secrets_key_arn is not None else None,
+            alarm_targets=AlarmTargets(provider, cluster.account_id, cluster.partition),
+            # The fernet keys live and die with the data they decrypt: the database's key encrypts them.
+            fernet_key_store=FernetKeyStore(
+                provider, aws_names.fernet_key_store, database_key_arn, args.database.section.adopt_retained
+            ),
             # The pod's groups: its own, then the nodes' (kubelet probes, DNS, the other pods).
             pod_security_groups=(pods_group.id, *node_groups) if pods_group is not None else None,
         )

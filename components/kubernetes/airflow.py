@@ -48,7 +48,15 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
         secrets = SecretFactory(name, namespace, k8s)
         kit = args.secrets
 
-        keys = stable_keys(name, kit, protect=args.protect_keys, secrets=secrets, parent=self)
+        keys = stable_keys(
+            name,
+            kit,
+            args.fernet,
+            protect=args.protect_keys,
+            store=stores.fernet_key_store if isinstance(stores, DataPlaneOutputs) else None,
+            secrets=secrets,
+            parent=self,
+        )
         database = self._database(name, args, cluster, stores, secrets, k8s)
         roles = isinstance(stores, DataPlaneOutputs) and stores.database.application_role is not None
         connections = connection_secrets(database.endpoint, args.names, kit, args.pgbouncer, secrets, roles=roles)

@@ -22,6 +22,11 @@ def versioned_job_name(release: str, purpose: str, airflow_version: str, digest:
     return f"{release}-{purpose}-{airflow_version.replace('.', '-')}-{digest[:JOB_HASH_LENGTH]}"
 
 
+def worker_set_name(release: str, queue: str) -> str:
+    """The chart's name for a worker set's Deployment and ScaledObject, also a label value on them."""
+    return f"{release}-worker-{queue}"
+
+
 def connection_env_name(conn_id: str) -> str:
     """The environment variable that defines an Airflow connection: ``AIRFLOW_CONN_<ID>``."""
     return f"AIRFLOW_CONN_{conn_id.upper()}"
