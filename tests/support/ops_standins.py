@@ -9,7 +9,7 @@ moto 5.2 has no RDS ``DescribeDBEngineVersions`` or ``DescribePendingMaintenance
 those from SPEC, in the XML of the query protocol botocore parses, and forwards every other request
 to the moto_server in SPEC, so the command's real boto3 calls reach one endpoint.
 
-``kubernetes`` serves ``/version``, CRDs, IngressClasses, namespaces and Secrets listed by label
+``kubernetes`` serves ``/version``, CRDs, IngressClasses, namespaces, DaemonSets and Secrets listed by label
 from SPEC, only with the bearer token in SPEC (401 otherwise), as an API server with RBAC would.
 """
 
@@ -225,6 +225,8 @@ class KubernetesApi(BaseHTTPRequestHandler):
             return self._named(parts[4], self.spec.get("ingress_classes", []), "IngressClass", "networking.k8s.io/v1")
         if parts[:2] == ["api", "v1"] and len(parts) == 4 and parts[2] == "namespaces":
             return self._named(parts[3], self.spec.get("namespaces", []), "Namespace", "v1")
+        if parts[:3] == ["apis", "apps", "v1"] and len(parts) == 7 and parts[5] == "daemonsets":
+            return self._daemon_set(parts[4], parts[6])
         if parts[:2] == ["api", "v1"] and len(parts) == 5 and parts[4] == "secrets":
             return self._secrets(parts[3], query.get("labelSelector", ""))
         return self._status(404, "NotFound", f"the server could not find the requested resource ({url.path})")
@@ -233,6 +235,22 @@ class KubernetesApi(BaseHTTPRequestHandler):
         if name not in known:
             return self._status(404, "NotFound", f'{kind.lower()}s "{name}" not found')
         return self._reply(200, {"kind": kind, "apiVersion": api_version, "metadata": {"name": name}})
+
+    def _daemon_set(self, namespace: str, name: str) -> None:
+        """``spec["daemon_sets"]["<namespace>/<name>"]``: the env of its container of the same name."""
+        env = self.spec.get("daemon_sets", {}).get(f"{namespace}/{name}")
+        if env is None:
+            return self._status(404, "NotFound", f'daemonsets.apps "{name}" not found')
+        container = {"name": name, "image": f"{name}:standin", "env": [{"name": k, "value": v} for k, v in env.items()]}
+        return self._reply(
+            200,
+            {
+                "kind": "DaemonSet",
+                "apiVersion": "apps/v1",
+                "metadata": {"name": name, "namespace": namespace},
+                "spec": {"selector": {}, "template": {"spec": {"containers": [container]}}},
+            },
+        )
 
     def _secrets(self, namespace: str, selector: str) -> None:
         wanted = dict(term.split("=", 1) for term in selector.split(",") if "=" in term)
