@@ -19,6 +19,7 @@ from .monitoring import cloudwatch_alarms_reach_someone, local_tier_has_no_cloud
 from .placement import aws_section_matches_tier, local_tier_has_no_aws
 from .prod_floors import broker_hardening, prod_component_floors, prod_database_hardening
 from .queues import default_queue_is_served, queue_names_unique, queues_have_worker_sets
+from .recovery import own_celery_config_keeps_publish_retries
 from .sizes import limits_not_below_requests, worker_bounds_ordered
 
 CONFIG_RULES: tuple[Rule, ...] = (
@@ -49,4 +50,5 @@ CONFIG_RULES: tuple[Rule, ...] = (
     prometheus_can_scrape,
     cloudwatch_alarms_reach_someone,
     local_tier_has_no_cloudwatch,
+    own_celery_config_keeps_publish_retries,
 )
