@@ -371,3 +371,51 @@ def test_a_public_subnet_is_a_warning_with_the_remedy(
     assert [(c["area"], c["check"]) for c in warnings] == [("network", "subnets")]
     assert warnings[0]["detail"] == f"{account.public_subnet} route to an internet gateway: they are public subnets"
     assert "private subnets" in warnings[0]["remedy"]
+
+
+@pytest.mark.parametrize(
+    ("cluster", "verdict", "words"),
+    [
+        (
+            {
+                "crds": [*CLUSTER["crds"], "securitygrouppolicies.vpcresources.k8s.aws"],
+                "daemon_sets": {"kube-system/aws-node": {"ENABLE_POD_ENI": "true"}},
+            },
+            "pass",
+            "ENABLE_POD_ENI=true",
+        ),
+        (
+            {
+                "crds": [*CLUSTER["crds"], "securitygrouppolicies.vpcresources.k8s.aws"],
+                "daemon_sets": {"kube-system/aws-node": {"ENABLE_POD_ENI": "false"}},
+            },
+            "fail",
+            "would stay Pending",
+        ),
+        ({"daemon_sets": {"kube-system/aws-node": {"ENABLE_POD_ENI": "true"}}}, "fail", "no securitygrouppolicies"),
+    ],
+)
+def test_security_groups_for_pods_need_branch_enis(
+    good_config: dict[str, Any],
+    servers: dict[str, Any],
+    tmp_path: Path,
+    cluster: dict[str, Any],
+    verdict: str,
+    words: str,
+) -> None:
+    config = {**good_config, "airflow-ha:aws": {**good_config["airflow-ha:aws"], "securityGroupsForPods": True}}
+    with kubernetes_api(tmp_path, {**CLUSTER, **cluster}) as kubeconfig:
+        result = preflight(servers, write_stack(tmp_path, "preflight", config), KUBECONFIG=str(kubeconfig))
+    [finding] = [c for c in result.document["checks"] if c["check"] == "pod security groups"]
+    assert finding["verdict"] == verdict
+    assert words in finding["detail"]
+    if verdict == "fail":
+        assert "ENABLE_POD_ENI=true" in finding["remedy"]
+        assert list(failures(result)) == [("kubernetes", "pod security groups")]
+
+
+def test_pod_security_groups_are_not_checked_when_off(
+    good_config: dict[str, Any], servers: dict[str, Any], tmp_path: Path
+) -> None:
+    result = preflight(servers, write_stack(tmp_path, "preflight", good_config))
+    assert ("kubernetes", "pod security groups") not in verdicts(result)

@@ -9,8 +9,8 @@ moto 5.2 has no RDS ``DescribeDBEngineVersions`` or ``DescribePendingMaintenance
 those from SPEC, in the XML of the query protocol botocore parses, and forwards every other request
 to the moto_server in SPEC, so the command's real boto3 calls reach one endpoint.
 
-``kubernetes`` serves ``/version``, CRDs, IngressClasses, namespaces, Secrets listed by label and
-single Secrets with their data from SPEC, only with the bearer token in SPEC (401 otherwise), as an
+``kubernetes`` serves ``/version``, CRDs, IngressClasses, namespaces, DaemonSets, Secrets listed by label
+and single Secrets with their data from SPEC, only with the bearer token in SPEC (401 otherwise), as an
 API server with RBAC would.
 """
 
@@ -226,6 +226,8 @@ class KubernetesApi(BaseHTTPRequestHandler):
             return self._named(parts[4], self.spec.get("ingress_classes", []), "IngressClass", "networking.k8s.io/v1")
         if parts[:2] == ["api", "v1"] and len(parts) == 4 and parts[2] == "namespaces":
             return self._named(parts[3], self.spec.get("namespaces", []), "Namespace", "v1")
+        if parts[:3] == ["apis", "apps", "v1"] and len(parts) == 7 and parts[5] == "daemonsets":
+            return self._daemon_set(parts[4], parts[6])
         if parts[:2] == ["api", "v1"] and len(parts) == 5 and parts[4] == "secrets":
             return self._secrets(parts[3], query.get("labelSelector", ""))
         if parts[:2] == ["api", "v1"] and len(parts) == 6 and parts[4] == "secrets":
@@ -236,6 +238,22 @@ class KubernetesApi(BaseHTTPRequestHandler):
         if name not in known:
             return self._status(404, "NotFound", f'{kind.lower()}s "{name}" not found')
         return self._reply(200, {"kind": kind, "apiVersion": api_version, "metadata": {"name": name}})
+
+    def _daemon_set(self, namespace: str, name: str) -> None:
+        """``spec["daemon_sets"]["<namespace>/<name>"]``: the env of its container of the same name."""
+        env = self.spec.get("daemon_sets", {}).get(f"{namespace}/{name}")
+        if env is None:
+            return self._status(404, "NotFound", f'daemonsets.apps "{name}" not found')
+        container = {"name": name, "image": f"{name}:standin", "env": [{"name": k, "value": v} for k, v in env.items()]}
+        return self._reply(
+            200,
+            {
+                "kind": "DaemonSet",
+                "apiVersion": "apps/v1",
+                "metadata": {"name": name, "namespace": namespace},
+                "spec": {"selector": {}, "template": {"spec": {"containers": [container]}}},
+            },
+        )
 
     def _secrets(self, namespace: str, selector: str) -> None:
         wanted = dict(term.split("=", 1) for term in selector.split(",") if "=" in term)
