@@ -23,9 +23,11 @@ from .naming.kubernetes import Names
 from .tuning.derive import derive_tuning
 from .tuning.model import PgbouncerPools, Tuning
 from .values.dags import GitBundle, GitSync, dag_delivery
+from .values.fernet_keys import FernetRotation, fernet_rotation
 from .values.integrations import IntegrationSpecs, integration_specs
 from .values.jobs import local_admin_job, migration_job
 from .values.kit_secrets import KitSecrets, LocalTierSecrets, PgbouncerSecrets, kit_secrets
+from .values.monitoring import AlarmSpec, MonitoringManifests, alarm_specs, monitoring_manifests
 from .values.pod_security import namespace_labels
 from .values.release import ReleaseValues
 from .values.secrets_backend import SecretsManagerBackend
@@ -107,7 +109,8 @@ class AirflowArgs:
     secrets: KitSecrets
     chart_version: str
     chart_repository: str
-    protect_keys: bool  # the fernet key is guarded like the database
+    protect_keys: bool  # the fernet keys are guarded like the database
+    fernet: FernetRotation
     pgbouncer: PgbouncerArgs | None
     dags_git: DagsGitCredentials | None
     migration_job: Manifest
@@ -115,8 +118,26 @@ class AirflowArgs:
 
 
 @dataclass(frozen=True)
+class SlackChannel:
+    workspace_id: str
+    channel_id: str
+
+
+@dataclass(frozen=True)
+class AlarmsArgs:
+    """CloudWatch alarms on the data stores, and where they notify."""
+
+    names: AwsNames
+    tags: Mapping[str, str]
+    alarms: tuple[AlarmSpec, ...]
+    slack: SlackChannel | None  # AWS Chatbot
+    emails: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class AwsTier:
     data_plane: AwsDataPlaneArgs
+    alarms: AlarmsArgs | None = None  # None: `monitoring.cloudwatch.enabled` is false
 
 
 @dataclass(frozen=True)
@@ -131,6 +152,7 @@ class PlatformArgs:
     cluster: ClusterArgs
     integrations: IntegrationsArgs
     airflow: AirflowArgs
+    monitoring: MonitoringManifests | None = None  # None: `monitoring.prometheus.enabled` is false
 
 
 def platform_args(cfg: StackConfig) -> PlatformArgs:
@@ -140,7 +162,8 @@ def platform_args(cfg: StackConfig) -> PlatformArgs:
     secrets = kit_secrets(cfg, names)
     tier: AwsTier | LocalTier
     if cfg.on_aws:
-        tier = AwsTier(_data_plane_args(cfg, names))
+        data_plane = _data_plane_args(cfg, names)
+        tier = AwsTier(data_plane, _alarms_args(cfg, data_plane))
     else:
         local = _validated(secrets.local, "the local tier's Secrets")
         tier = LocalTier(local, local_admin_job(cfg, names, secrets, local))
@@ -149,6 +172,23 @@ def platform_args(cfg: StackConfig) -> PlatformArgs:
         cluster=ClusterArgs(namespace=names.namespace, context=cfg.kubernetes.context, labels=namespace_labels(cfg)),
         integrations=IntegrationsArgs(names, integration_specs(cfg)),
         airflow=_airflow_args(cfg, names, tuning, secrets),
+        monitoring=monitoring_manifests(cfg, names, tuning) if cfg.monitoring.prometheus.enabled else None,
+    )
+
+
+def _alarms_args(cfg: StackConfig, data_plane: AwsDataPlaneArgs) -> AlarmsArgs | None:
+    cloudwatch = cfg.monitoring.cloudwatch
+    if cloudwatch is None or not cloudwatch.enabled:
+        return None
+    slack = None
+    if cloudwatch.slack_workspace_id is not None and cloudwatch.slack_channel_id is not None:
+        slack = SlackChannel(cloudwatch.slack_workspace_id, cloudwatch.slack_channel_id)
+    return AlarmsArgs(
+        names=data_plane.names,
+        tags=data_plane.tags,
+        alarms=alarm_specs(cfg, data_plane.names, cloudwatch),
+        slack=slack,
+        emails=tuple(cloudwatch.emails),
     )
 
 
@@ -210,6 +250,7 @@ def _airflow_args(cfg: StackConfig, names: Names, tuning: Tuning, secrets: KitSe
         chart_version=cfg.airflow.chart_version,
         chart_repository=cfg.airflow.chart_repository,
         protect_keys=cfg.database is not None and cfg.database.protect,
+        fernet=fernet_rotation(cfg),
         pgbouncer=pgbouncer,
         dags_git=_dags_git(cfg, secrets),
         migration_job=migration_job(cfg, names, secrets, tuning.default_pool_task_slot_count),

@@ -46,6 +46,28 @@ class SecretsManagerAccess:
 
 
 @dataclass(frozen=True)
+class AlarmTargets:
+    """What the CloudWatch alarms take from the data plane: its provider (same account, region and
+    tags), and the account and partition their topic's key policy names."""
+
+    provider: aws.Provider
+    account_id: pulumi.Output[str]
+    partition: pulumi.Output[str]
+
+
+@dataclass(frozen=True)
+class FernetKeyStore:
+    """Where the AWS tiers keep every fernet key outside the cluster: a Secrets Manager secret that
+    survives a teardown keeping the database, encrypted with the database's KMS key, and adopted
+    with the database (``adopt``: ``database.adoptRetained``). See values/fernet_keys.py."""
+
+    provider: aws.Provider
+    secret_name: str
+    kms_key_arn: pulumi.Input[str]
+    adopt: bool
+
+
+@dataclass(frozen=True)
 class DataPlaneOutputs:
     region: str
     eks: EksClusterAccess
@@ -54,6 +76,8 @@ class DataPlaneOutputs:
     logs_bucket: pulumi.Output[str]
     role_arns: Mapping[str, pulumi.Output[str]]  # chart component key → IRSA role ARN
     secrets_manager: SecretsManagerAccess | None  # None unless Airflow's backend is Secrets Manager
+    alarm_targets: AlarmTargets
+    fernet_key_store: FernetKeyStore
 
 
 @dataclass(frozen=True)

@@ -149,7 +149,7 @@ def test_stable_keys_are_generated_once_and_handed_over_as_secrets():
 def test_the_fernet_key_is_32_random_bytes_in_url_safe_base64():
     from cryptography.fernet import Fernet
 
-    from components.kubernetes.fernet import fernet_key
+    from components.values.fernet_keys import fernet_key_from_url_safe as fernet_key
 
     for _ in range(20):
         # RandomId's b64_url: URL-safe base64 of the random bytes, without padding.

@@ -6,7 +6,14 @@ import pulumi
 import pulumi_aws as aws
 
 from ..args import AwsDataPlaneArgs
-from ..seams import DataPlaneOutputs, EksClusterAccess, RdsConnection, SecretsManagerAccess
+from ..seams import (
+    AlarmTargets,
+    DataPlaneOutputs,
+    EksClusterAccess,
+    FernetKeyStore,
+    RdsConnection,
+    SecretsManagerAccess,
+)
 from .broker import CeleryBroker
 from .cluster import lookup_cluster
 from .database import MetadataDatabase
@@ -38,13 +45,16 @@ class AwsDataPlane(pulumi.ComponentResource):
         key = kit_key(f"{name}-key", aws_names, protect=protect, opts=child) if args.kit_key else None
         kit_key_arn = key.arn if key is not None else None
 
+        database_key_arn = args.database.section.kms_key_arn or kit_key_arn
+        if database_key_arn is None:
+            raise RuntimeError("the database names no KMS key and the kit made none: see args.py kit_key")
         database = MetadataDatabase(
             f"{name}-database",
             args.database,
             args.network,
             aws_names,
             sources=sources,
-            kms_key_arn=args.database.section.kms_key_arn or kit_key_arn,
+            kms_key_arn=database_key_arn,
             partition=cluster.partition,
             opts=child,
         )
@@ -100,6 +110,11 @@ class AwsDataPlane(pulumi.ComponentResource):
             logs_bucket=logs.bucket_name,
             role_arns=roles.role_arns,
             secrets_manager=SecretsManagerAccess(provider, secrets_key_arn) if secrets_key_arn is not None else None,
+            alarm_targets=AlarmTargets(provider, cluster.account_id, cluster.partition),
+            # The fernet keys live and die with the data they decrypt: the database's key encrypts them.
+            fernet_key_store=FernetKeyStore(
+                provider, aws_names.fernet_key_store, database_key_arn, args.database.section.adopt_retained
+            ),
         )
         outputs: dict[str, object] = {
             "databaseHost": database.host,

@@ -22,6 +22,7 @@ from .sections.dags import DagsSection
 from .sections.executors import CelerySection, KubernetesExecutorSection
 from .sections.integrations import OpenLineageSection, SecretsBackendSection, SlackSection, VaultSection
 from .sections.kubernetes import KubernetesSection
+from .sections.monitoring import MonitoringSection
 from .sections.recovery import RecoverySection
 from .sections.services import (
     ApiServerSection,
@@ -73,6 +74,7 @@ class StackConfig(KitModel):
     slack: SlackSection = Field(description="Slack alerts on task failures.")
     openlineage: OpenLineageSection = Field(description="OpenLineage events.")
     dags: DagsSection = Field(description="How DAGs reach Airflow.")
+    monitoring: MonitoringSection = Field(description="Alerts and dashboards: Prometheus Operator objects, CloudWatch.")
     secrets: Secrets = Field(default_factory=Secrets, description="The secret keys (`pulumi config set --secret`).")
 
     @property

@@ -11,6 +11,37 @@ import copy
 from typing import Any
 
 
+def _alert_thresholds(minutes: int, pool: int, pgbouncer: int, failures: int, triggerer: int) -> dict[str, Any]:
+    """The Prometheus alerts of a tier: ``minutes`` before a stuck state pages, shares of the capacity figures."""
+    return {
+        "heartbeatMissingMinutes": max(2, minutes // 5),
+        "queuedMinutes": minutes,
+        "noFreeSlotsMinutes": minutes,
+        "poolSaturationPercent": pool,
+        "pgbouncerBudgetPercent": pgbouncer,
+        "taskFailurePercent": failures,
+        "triggererCapacityPercent": triggerer,
+        "workersAtMaxMinutes": minutes,
+        "importErrorsMinutes": minutes,
+    }
+
+
+def _cloudwatch(cpu: int, free: int, connections: int, redis_memory: int, lag: int) -> dict[str, Any]:
+    return {
+        "enabled": False,
+        "thresholds": {
+            "databaseCpuPercent": cpu,
+            "databaseFreeStoragePercent": free,
+            "databaseFreeableMemoryPercent": free,
+            "databaseConnectionsPercent": connections,
+            "redisMemoryPercent": redis_memory,
+            "redisCpuPercent": cpu,
+            "redisEvictions": 0,
+            "redisReplicationLagSeconds": lag,
+        },
+    }
+
+
 def _resources(cpu: str, memory: str, cpu_limit: str | None = None, memory_limit: str | None = None) -> dict[str, Any]:
     resources: dict[str, Any] = {"requests": {"cpu": cpu, "memory": memory}}
     if cpu_limit or memory_limit:
@@ -39,6 +70,9 @@ _COMMON: dict[str, Any] = {
     "slack": {"enabled": False},
     "openlineage": {"enabled": False, "namespace": "{stack}"},
     "dags": {"source": "image"},
+    # Off by default: the Prometheus objects need the Prometheus Operator's CRDs in the cluster, and
+    # alarms need someone to notify. The shipped staging and prod stacks turn both on.
+    "monitoring": {"prometheus": {"enabled": False}},
 }
 
 _TIERS: dict[str, dict[str, Any]] = {
@@ -57,6 +91,7 @@ _TIERS: dict[str, dict[str, Any]] = {
             "maxActiveTasksPerDag": 4,
             "taskResources": _resources("100m", "256Mi"),
         },
+        "monitoring": {"thresholds": _alert_thresholds(30, 95, 90, 50, 90)},
         "secretsBackend": {"type": "none"},
         "recovery": {"taskHeartbeatTimeoutSeconds": 60, "defaultTaskRetries": 0, "defaultRetryDelaySeconds": 30},
     },
@@ -84,6 +119,10 @@ _TIERS: dict[str, dict[str, Any]] = {
         },
         "redis": {"nodeType": "cache.t4g.small", "numCacheClusters": 1, "multiAz": False, "snapshotRetentionDays": 0},
         "logs": {"retentionDays": 30},
+        "monitoring": {
+            "thresholds": _alert_thresholds(30, 95, 90, 50, 90),
+            "cloudwatch": _cloudwatch(90, 10, 90, 85, 60),
+        },
         "secretsBackend": {"type": "aws-secrets-manager"},
         "recovery": {"taskHeartbeatTimeoutSeconds": 90, "defaultTaskRetries": 1, "defaultRetryDelaySeconds": 30},
     },
@@ -111,6 +150,10 @@ _TIERS: dict[str, dict[str, Any]] = {
         },
         "redis": {"nodeType": "cache.t4g.medium", "numCacheClusters": 2, "multiAz": True, "snapshotRetentionDays": 1},
         "logs": {"retentionDays": 90},
+        "monitoring": {
+            "thresholds": _alert_thresholds(15, 90, 85, 25, 85),
+            "cloudwatch": _cloudwatch(85, 15, 85, 80, 30),
+        },
         "secretsBackend": {"type": "aws-secrets-manager"},
     },
     "prod": {
@@ -137,6 +180,10 @@ _TIERS: dict[str, dict[str, Any]] = {
         },
         "redis": {"nodeType": "cache.r7g.large", "numCacheClusters": 2, "multiAz": True, "snapshotRetentionDays": 7},
         "logs": {"retentionDays": 365},
+        "monitoring": {
+            "thresholds": _alert_thresholds(10, 85, 80, 10, 80),
+            "cloudwatch": _cloudwatch(80, 20, 80, 75, 10),
+        },
         "secretsBackend": {"type": "aws-secrets-manager"},
     },
 }

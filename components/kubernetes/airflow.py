@@ -47,7 +47,15 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
         secrets = SecretFactory(name, namespace, k8s)
         kit = args.secrets
 
-        keys = stable_keys(name, kit, protect=args.protect_keys, secrets=secrets, parent=self)
+        keys = stable_keys(
+            name,
+            kit,
+            args.fernet,
+            protect=args.protect_keys,
+            store=stores.fernet_key_store if isinstance(stores, DataPlaneOutputs) else None,
+            secrets=secrets,
+            parent=self,
+        )
         database = self._database(name, args, cluster, stores, secrets)
         connections = connection_secrets(database.endpoint, args.names, kit, args.pgbouncer, secrets)
         broker = self._broker(name, args, stores, secrets)

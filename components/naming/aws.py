@@ -24,6 +24,7 @@ RDS_IDENTIFIER_MAX = 63
 ELASTICACHE_GROUP_ID_MAX = 40
 S3_BUCKET_MAX = 63
 IAM_ROLE_MAX = 64
+SNS_TOPIC_MAX = 256
 ACCOUNT_ID_LENGTH = 12
 
 
@@ -72,8 +73,23 @@ class AwsNames:
         return f"{self._name('logs', S3_BUCKET_MAX - ACCOUNT_ID_LENGTH - 1)}-{account_id}"
 
     @property
+    def fernet_key_store(self) -> str:
+        """The Secrets Manager secret that keeps every fernet key of the stack (outside any prefix
+        Airflow's secrets backend reads)."""
+        return f"airflow-ha/{self.base}/fernet-keys"
+
+    @property
     def kms_alias(self) -> str:
         return f"alias/{self._name('data', RDS_IDENTIFIER_MAX)}"
+
+    @property
+    def alarms(self) -> str:
+        """The alarm topic, its key's alias and the AWS Chatbot channel configuration."""
+        return self._name("alarms", SNS_TOPIC_MAX)
+
+    @property
+    def chatbot_role(self) -> str:
+        return self._name("chatbot", IAM_ROLE_MAX)
 
     def service_account_role(self, component: Component) -> str:
         return self._name(component.label, IAM_ROLE_MAX)

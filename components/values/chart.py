@@ -25,6 +25,7 @@ from .files import load_values, values_files
 from .ingress import ingress_values
 from .integrations import IntegrationChartInputs
 from .kit_secrets import ASYNC_CONNECTION, CONNECTION, KitSecrets, kit_secrets
+from .monitoring.statsd_mappings import statsd_extra_mappings
 from .pod_security import pod_security_values
 from .refs import AwsRefs
 from .rollout import rollout_annotations
@@ -63,6 +64,7 @@ def compose_chart_values(
         pod_security_values(cfg, values.get("securityContexts", {}).get("containers", {})),
         _environment(refs, secrets, integration_inputs, git_bundle=cfg.dags.source == "git-bundle"),
         rollout_annotations(secret_checksums or {}),
+        {"statsd": {"extraMappings": statsd_extra_mappings()}},
     ):
         values = deep_merge(values, part)
     return values

@@ -17,9 +17,11 @@ from components.config.errors import PROJECT
 from components.config.model import StackConfig
 from components.plan.engine import EngineRun, KitMocks, Registration, run_under_mocks
 from components.seams import (
+    AlarmTargets,
     ClusterConnection,
     DataPlaneOutputs,
     EksClusterAccess,
+    FernetKeyStore,
     IntegrationsOutputs,
     RdsConnection,
     SecretsManagerAccess,
@@ -126,6 +128,9 @@ def data_plane_stand_in(cfg: StackConfig, db_password: str = DB_PASSWORD) -> Dat
     """What ``AwsDataPlane`` hands the other components, with sentinel credentials."""
     import pulumi_aws as aws
 
+    from components.naming.aws import AwsNames
+
+    provider = aws.Provider("aws", region="eu-west-1")
     broker_url = f"rediss://:{BROKER_TOKEN}@master.redis.example:6379/0?ssl_cert_reqs=required"
     return DataPlaneOutputs(
         region="eu-west-1",
@@ -145,11 +150,20 @@ def data_plane_stand_in(cfg: StackConfig, db_password: str = DB_PASSWORD) -> Dat
         broker_url=pulumi.Output.secret(broker_url) if cfg.uses_celery else None,
         logs_bucket=pulumi.Output.from_input(AWS_REFS.logs_bucket),
         role_arns={component: pulumi.Output.from_input(arn) for component, arn in AWS_REFS.role_arns.items()},
-        secrets_manager=SecretsManagerAccess(
-            aws.Provider("aws", region="eu-west-1"), pulumi.Output.from_input(KMS_KEY_ARN)
-        )
+        secrets_manager=SecretsManagerAccess(provider, pulumi.Output.from_input(KMS_KEY_ARN))
         if cfg.secrets_backend.type == "aws-secrets-manager"
         else None,
+        alarm_targets=AlarmTargets(
+            aws.Provider("aws-alarms", region="eu-west-1"),
+            pulumi.Output.from_input("123456789012"),
+            pulumi.Output.from_input("aws"),
+        ),
+        fernet_key_store=FernetKeyStore(
+            provider,
+            AwsNames(cfg.kubernetes.release_name, cfg.stack, "16").fernet_key_store,
+            KMS_KEY_ARN,
+            adopt=cfg.database is not None and cfg.database.adopt_retained,
+        ),
     )
 
 
@@ -200,3 +214,31 @@ def integrations_program(cfg: StackConfig) -> Callable[[], None]:
         )
 
     return program
+
+
+SECRET_SIGNATURE_KEY = pulumi.runtime.rpc._special_sig_key
+SECRET_SIGNATURE = pulumi.runtime.rpc._special_secret_sig
+
+
+class ValueMocks(RecordingMocks):
+    """The kit's stand-ins, remembering every resource's inputs in the clear (secrets unwrapped),
+    so a test can read what a Secret would really hold."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inputs: dict[str, dict[str, Any]] = {}
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.inputs[args.name] = unwrapped(dict(args.inputs))
+        return super().new_resource(args)
+
+
+def unwrapped(value: Any) -> Any:
+    """Mock inputs carry secrets in their wire wrapper ``{<signature key>: <secret sig>, "value": ...}``."""
+    if isinstance(value, dict):
+        if value.get(SECRET_SIGNATURE_KEY) == SECRET_SIGNATURE:
+            return unwrapped(value["value"])
+        return {key: unwrapped(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [unwrapped(item) for item in value]
+    return value

@@ -16,7 +16,7 @@ KIT_MANAGED_OPTIONS: dict[tuple[str, str], str] = {
     ("core", "max_active_tasks_per_dag"): "use workload.maxActiveTasksPerDag",
     ("core", "max_active_runs_per_dag"): "use workload.maxActiveRunsPerDag",
     ("core", "default_pool_task_slot_count"): "use tuning.defaultPoolTaskSlotCount",
-    ("core", "fernet_key"): "the kit generates it once per stack",
+    ("core", "fernet_key"): "the kit generates it once per stack; rotate it with airflow.fernetKeyGeneration",
     ("celery", "worker_concurrency"): "use celery.workers.concurrency",
     ("celery_broker_transport_options", "visibility_timeout"): "derived from workload.longestTaskSeconds",
     ("celery", "task_acks_late"): "the graceful drain needs it (workload.longestTaskSeconds)",

@@ -70,9 +70,11 @@ class DatabaseSection(KitModel):
     )
     adopt_retained: bool = Field(
         default=False,
-        description="Adopt (pulumi import) the database instance, its subnet group, its log groups and the logs "
-        "bucket that a destroyed stack of the same name retained. Needs `database.kmsKeyArn` and "
-        "`logs.kmsKeyArn` naming the retained keys (docs/runbooks/database-protection.md).",
+        description="Adopt (pulumi import) the database instance, its subnet group, its log groups, the logs "
+        "bucket and the fernet key store that a destroyed stack of the same name retained; Airflow then uses the "
+        "retained fernet keys. Needs `database.kmsKeyArn` and `logs.kmsKeyArn` naming the retained keys. Keep it "
+        "on after the adopting `up`: the stack reads its keys from the store on every `up` "
+        "(docs/runbooks/database-protection.md).",
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 from typing import Any
 
 ACCOUNT_ID = "123456789012"
@@ -79,7 +81,23 @@ def _get_cluster(args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _get_secret_version(args: dict[str, Any]) -> dict[str, Any]:
+    """A retained key store (database.adoptRetained): one generation, a fake but valid Fernet key."""
+    secret_id = args.get("secretId", "secret")
+    key = base64.urlsafe_b64encode(hashlib.sha256(f"retained:{secret_id}".encode()).digest()).decode()
+    document = {"fernet_key": key, "generation": 1, "keys": {"1": key}}
+    return {
+        "secretId": secret_id,
+        "secretString": json.dumps(document),
+        "arn": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:{secret_id}-AbCdEf",
+        "versionId": "retained-version",
+        "versionStages": ["AWSCURRENT"],
+        "id": secret_id,
+    }
+
+
 CALLS = {
+    "aws:secretsmanager/getSecretVersion:getSecretVersion": _get_secret_version,
     "aws:eks/getCluster:getCluster": _get_cluster,
     "aws:index/getCallerIdentity:getCallerIdentity": lambda _args: {
         "accountId": ACCOUNT_ID,
