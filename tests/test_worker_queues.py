@@ -12,14 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from components.config.errors import ConfigError
 from components.config.executors import CELERY, KUBERNETES
 from components.tuning.capacity import capacity_report, capacity_summary
 from components.tuning.connection_budget import tuning_connections
 from components.tuning.derive import derive_tuning
+from components.validation import validated_stack_config
 from tests.support.airflow import effective_airflow_config
 from tests.support.chart import chart_archive, compose, schema_errors
-from tests.support.stacks import names_of, problem_at, problems, shipped_stack, sized, stack
+from tests.support.stacks import names_of, problem_at, problems, raw_values, secret_keys_of, shipped_stack, sized, stack
 
 BOTH = f"{CELERY},{KUBERNETES}"
 HEAVY_TASK = sized("4", "16Gi", "4", "16Gi")
@@ -267,3 +271,36 @@ def test_task_pods_wait_for_their_task_before_sigterm():
     ]
     # Tasks sent to the KubernetesExecutor keep their queue but do not need a worker.
     assert "executor IS DISTINCT FROM 'KubernetesExecutor'" in scaler["triggers"][0]["metadata"]["query"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    task_cpu=st.integers(100, 4000),
+    task_gib=st.integers(1, 16),
+    worker_cpu=st.integers(1, 16),
+    worker_gib=st.integers(2, 64),
+    peak=st.integers(1, 400),
+)
+def test_every_valid_queue_carries_its_peak_within_the_database(task_cpu, task_gib, worker_cpu, worker_gib, peak):
+    """Whatever the sizes, a queue the checks accept has workers for its whole peak, and a set of its own."""
+    queue = {
+        "name": "q",
+        "peakRunningTasks": peak,
+        "taskResources": sized(f"{task_cpu}m", f"{task_gib}Gi", f"{task_cpu}m", f"{task_gib}Gi"),
+        "workerResources": sized(str(worker_cpu), f"{worker_gib}Gi", str(worker_cpu), f"{worker_gib}Gi"),
+    }
+    values = raw_values("prod", workload={"queues": [queue]}, database={"maxConnections": 5000})
+    fits = worker_cpu * 1000 >= task_cpu and worker_gib * 1024 - 512 >= task_gib * 1024
+    try:
+        cfg = validated_stack_config("prop", values, secret_keys_of(values))
+    except ConfigError as error:
+        assert not fits, error.report()
+        keys = {problem.key for problem in error.problems}
+        assert keys <= {"workload.queues[0].taskResources", "workload.queues[0].taskResources.requests.cpu"}
+        return
+    assert fits
+    [sized_queue] = derive_tuning(cfg).queues
+    assert sized_queue.slots >= peak
+    assert sized_queue.worker_concurrency <= worker_cpu * 1000 // task_cpu
+    [worker_set] = compose(cfg)["workers"]["celery"]["sets"]
+    assert worker_set["queue"] == "q"
