@@ -242,7 +242,7 @@ def test_worker_sets_share_the_workers_account_and_render_nothing_twice():
     assert heavy["serviceAccountName"] == "airflow-worker"
 
 
-def test_the_chart_renders_a_scaler_and_a_budget_per_queue():
+def test_the_chart_renders_a_scaler_per_queue():
     scalers = of_kind("ScaledObject")
     heavy, default = scalers["airflow-worker-heavy"]["spec"], scalers["airflow-worker"]["spec"]
     assert (heavy["minReplicaCount"], heavy["maxReplicaCount"], heavy["cooldownPeriod"]) == (2, 5, 600)
@@ -254,9 +254,16 @@ def test_the_chart_renders_a_scaler_and_a_budget_per_queue():
     assert "/ 15)" in default_query
     assert "'default'" in default_query
     assert "heavy" not in default_query
-    budgets = of_kind("PodDisruptionBudget")
-    assert budgets["airflow-worker-pdb-heavy"]["spec"]["maxUnavailable"] == 1
-    assert budgets["airflow-worker-pdb-heavy"]["spec"]["selector"]["matchLabels"]["worker-set"] == "heavy"
+
+
+def test_every_worker_pod_is_under_exactly_one_disruption_budget():
+    """The eviction API refuses a pod two budgets select, so a node drain would stall on it."""
+    budgets = [budget["spec"] for budget in of_kind("PodDisruptionBudget").values()]
+    for name in ("airflow-worker", "airflow-worker-heavy"):
+        labels = of_kind("Deployment")[name]["spec"]["template"]["metadata"]["labels"]
+        covering = [b for b in budgets if b["selector"]["matchLabels"].items() <= labels.items()]
+        assert len(covering) == 1, (name, covering)
+        assert covering[0]["maxUnavailable"] == 1
 
 
 def test_task_pods_wait_for_their_task_before_sigterm():
