@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from .config.errors import PROJECT
 from .config.model import StackConfig
 from .config.registry import SERVICE_ACCOUNT_COMPONENTS, Component
-from .config.sections.aws import AwsSection, DatabaseSection, LogsSection, RedisSection
+from .config.sections.aws import AwsSection, DatabaseSection, LogsSection, RabbitmqSection, RedisSection
 from .naming.aws import AwsNames
 from .naming.kubernetes import Names
 from .tuning.derive import derive_tuning
@@ -67,7 +67,7 @@ class AwsDataPlaneArgs:
     network: Network
     names: AwsNames
     database: DatabaseArgs
-    broker: RedisSection | None  # None without Celery
+    broker: RedisSection | RabbitmqSection | None  # by broker.type; None without Celery
     logs: LogsSection
     irsa: IrsaArgs
     # `database.protect` guards everything whose loss loses data: instance, kit key, logs bucket.
@@ -208,10 +208,16 @@ def _data_plane_args(cfg: StackConfig, names: Names) -> AwsDataPlaneArgs:
     aws: AwsSection = _validated(cfg.aws, "aws")
     database: DatabaseSection = _validated(cfg.database, "database")
     logs: LogsSection = _validated(cfg.logs, "logs")
-    broker = _validated(cfg.redis, "redis") if cfg.uses_celery else None
+    broker: RedisSection | RabbitmqSection | None = None
+    if cfg.uses_redis:
+        broker = _validated(cfg.redis, "redis")
+    elif cfg.uses_rabbitmq:
+        broker = _validated(cfg.rabbitmq, "rabbitmq")
     backend = integration_specs(cfg).backend
     in_secrets_manager = isinstance(backend, SecretsManagerBackend)
-    keys_of_their_own = [database.kms_key_arn, logs.kms_key_arn, *([broker.kms_key_arn] if broker else [])]
+    # Amazon MQ encrypts RabbitMQ with an AWS-owned key: only Redis may want the kit's.
+    redis_key = [broker.kms_key_arn] if isinstance(broker, RedisSection) else []
+    keys_of_their_own = [database.kms_key_arn, logs.kms_key_arn, *redis_key]
     return AwsDataPlaneArgs(
         region=aws.region,
         eks_cluster_name=aws.eks_cluster_name,

@@ -178,6 +178,18 @@ def test_a_long_drain_keeps_the_cluster_autoscaler_away_and_reaches_task_pods():
     assert schema_errors(values) == []
 
 
+def test_rabbitmq_gets_no_visibility_timeout_but_its_consumer_timeout_is_judged():
+    cfg = stack("prod", broker={"type": "rabbitmq"})
+    config = effective_airflow_config(cfg)
+    assert "visibility_timeout" not in config.get("celery_broker_transport_options", {})
+    assert config["celery"]["task_acks_late"] is True
+    long_tasks = {"longestTaskSeconds": 1741, "drainLimitSeconds": 3600}  # 1801 s with the wrap-up
+    message = problem_at("prod", "workload.longestTaskSeconds", broker={"type": "rabbitmq"}, workload=long_tasks)
+    assert "1800s consumer_timeout" in message
+    stack("prod", broker={"type": "rabbitmq"}, workload={**long_tasks, "longestTaskSeconds": 1740})
+    stack("prod", workload=long_tasks)  # Redis has no such limit
+
+
 def test_kubernetes_executor_only_stacks_set_no_celery_options():
     config = effective_airflow_config(stack("dev", executor=KUBERNETES))
     assert "celery_broker_transport_options" not in config

@@ -6,6 +6,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..args import AwsDataPlaneArgs
+from ..config.sections.aws import RedisSection
 from ..seams import (
     AlarmTargets,
     DataPlaneOutputs,
@@ -14,6 +15,7 @@ from ..seams import (
     RdsConnection,
     SecretsManagerAccess,
 )
+from .amazon_mq import RabbitmqBroker
 from .broker import CeleryBroker
 from .cluster import lookup_cluster
 from .database import MetadataDatabase
@@ -58,8 +60,9 @@ class AwsDataPlane(pulumi.ComponentResource):
             partition=cluster.partition,
             opts=child,
         )
-        broker = (
-            CeleryBroker(
+        broker: CeleryBroker | RabbitmqBroker | None = None
+        if isinstance(args.broker, RedisSection):
+            broker = CeleryBroker(
                 f"{name}-broker",
                 args.broker,
                 args.network,
@@ -68,9 +71,10 @@ class AwsDataPlane(pulumi.ComponentResource):
                 kms_key_arn=args.broker.kms_key_arn or kit_key_arn,
                 opts=child,
             )
-            if args.broker is not None
-            else None
-        )
+        elif args.broker is not None:
+            broker = RabbitmqBroker(
+                f"{name}-broker", args.broker, args.network, aws_names, region=args.region, sources=sources, opts=child
+            )
         logs_key_arn = args.logs.kms_key_arn or kit_key_arn
         adopt_bucket = None
         if args.database.section.adopt_retained:

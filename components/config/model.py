@@ -17,7 +17,8 @@ from .base import KitModel
 from .executors import CELERY, KUBERNETES, Executor
 from .secrets import Secrets
 from .sections.airflow import AirflowSection
-from .sections.aws import AwsSection, DatabaseSection, LogsSection, RedisSection
+from .sections.aws import AwsSection, DatabaseSection, LogsSection, RabbitmqSection, RedisSection
+from .sections.broker import RABBITMQ, REDIS, BrokerSection
 from .sections.dags import DagsSection
 from .sections.executors import CelerySection, KubernetesExecutorSection
 from .sections.integrations import OpenLineageSection, SecretsBackendSection, SlackSection, VaultSection
@@ -37,7 +38,7 @@ Tier = Literal["local", "dev", "staging", "prod"]
 TIERS: tuple[str, ...] = ("local", "dev", "staging", "prod")
 AWS_TIERS: tuple[str, ...] = ("dev", "staging", "prod")
 # Sections that exist only where there is AWS: the `local` tier refuses them.
-AWS_SECTIONS: tuple[str, ...] = ("aws", "database", "redis", "logs")
+AWS_SECTIONS: tuple[str, ...] = ("aws", "database", "redis", "rabbitmq", "logs")
 
 
 class StackConfig(KitModel):
@@ -67,7 +68,11 @@ class StackConfig(KitModel):
     tuning: TuningSection = Field(description="Overrides of the settings the kit derives from the workload.")
     recovery: RecoverySection = Field(description="Riding out a dead worker and a broker failover.")
     database: DatabaseSection | None = Field(default=None, description="The RDS PostgreSQL metadata database.")
+    broker: BrokerSection = Field(description="The Celery broker (executors with `CeleryExecutor`).")
     redis: RedisSection | None = Field(default=None, description="The ElastiCache Redis Celery broker.")
+    rabbitmq: RabbitmqSection | None = Field(
+        default=None, description="The Amazon MQ for RabbitMQ Celery broker (`broker.type: rabbitmq`)."
+    )
     logs: LogsSection | None = Field(default=None, description="The S3 bucket of task logs.")
     secrets_backend: SecretsBackendSection = Field(description="Where Airflow looks up connections and variables.")
     vault: VaultSection = Field(description="HashiCorp Vault, when it is the secrets backend.")
@@ -84,6 +89,16 @@ class StackConfig(KitModel):
     @property
     def uses_celery(self) -> bool:
         return CELERY in self.executor.split(",")
+
+    @property
+    def uses_redis(self) -> bool:
+        """Celery through Redis: ElastiCache on AWS, the chart's in-cluster Redis locally."""
+        return self.uses_celery and self.broker.type == REDIS
+
+    @property
+    def uses_rabbitmq(self) -> bool:
+        """Celery through Amazon MQ for RabbitMQ (AWS tiers only)."""
+        return self.uses_celery and self.broker.type == RABBITMQ
 
     @property
     def uses_kubernetes_executor(self) -> bool:

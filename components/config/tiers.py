@@ -49,11 +49,22 @@ def _resources(cpu: str, memory: str, cpu_limit: str | None = None, memory_limit
     return resources
 
 
+def _rabbitmq(instance_type: str, deployment_mode: str, *, log_retention_days: int) -> dict[str, Any]:
+    return {
+        "instanceType": instance_type,
+        "deploymentMode": deployment_mode,
+        # Sunday night in UTC, the quietest hours of most batch schedules.
+        "maintenanceWindow": {"dayOfWeek": "SUNDAY", "timeOfDay": "03:00", "timeZone": "UTC"},
+        "logRetentionDays": log_retention_days,
+    }
+
+
 # What every tier shares; the tiers below override parts of it.
 _COMMON: dict[str, Any] = {
     "kubernetes": {"ingress": {"enabled": False}},
     "airflow": {},
     "celery": {"workers": {}},
+    "broker": {"type": "redis"},
     "kubernetesExecutor": {},
     "tuning": {},
     # Why these figures: docs/adr/0007-dead-workers-and-broker-outages.md.
@@ -118,6 +129,7 @@ _TIERS: dict[str, dict[str, Any]] = {
             "logRetentionDays": 7,
         },
         "redis": {"nodeType": "cache.t4g.small", "numCacheClusters": 1, "multiAz": False, "snapshotRetentionDays": 0},
+        "rabbitmq": _rabbitmq("mq.t3.micro", "SINGLE_INSTANCE", log_retention_days=7),
         "logs": {"retentionDays": 30},
         "monitoring": {
             "thresholds": _alert_thresholds(30, 95, 90, 50, 90),
@@ -149,6 +161,7 @@ _TIERS: dict[str, dict[str, Any]] = {
             "logRetentionDays": 30,
         },
         "redis": {"nodeType": "cache.t4g.medium", "numCacheClusters": 2, "multiAz": True, "snapshotRetentionDays": 1},
+        "rabbitmq": _rabbitmq("mq.m5.large", "SINGLE_INSTANCE", log_retention_days=30),
         "logs": {"retentionDays": 90},
         "monitoring": {
             "thresholds": _alert_thresholds(15, 90, 85, 25, 85),
@@ -179,6 +192,7 @@ _TIERS: dict[str, dict[str, Any]] = {
             "logRetentionDays": 90,
         },
         "redis": {"nodeType": "cache.r7g.large", "numCacheClusters": 2, "multiAz": True, "snapshotRetentionDays": 7},
+        "rabbitmq": _rabbitmq("mq.m5.large", "CLUSTER_MULTI_AZ", log_retention_days=90),
         "logs": {"retentionDays": 365},
         "monitoring": {
             "thresholds": _alert_thresholds(10, 85, 80, 10, 80),

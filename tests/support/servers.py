@@ -2,7 +2,7 @@
 the project's own HTTP stand-ins (``standins.py``). Each is a context manager that starts the
 server on a free port in a private folder and stops it by PID.
 
-PostgreSQL and Redis come from Debian's packages (``make test`` installs them: see
+PostgreSQL, Redis and RabbitMQ come from Debian's packages (``make test`` installs them: see
 ``.ci/system-packages``); moto_server from PyPI.
 """
 
@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .processes import ProcessGroup, free_port, listening, port_open
 
@@ -147,6 +148,69 @@ def redis(workdir: Path) -> Iterator[Redis]:
     with ProcessGroup(workdir / "logs") as group:
         server = Redis(port, group, argv)
         server.start()
+        yield server
+
+
+RABBITMQ_SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server"  # the package's server itself, not its su wrapper
+
+
+@dataclass(frozen=True)
+class Rabbitmq:
+    port: int
+    group: ProcessGroup
+
+    def url(self, vhost: str = "/") -> str:
+        """The AMQP URL of ``vhost`` for the default ``guest`` user (which RabbitMQ admits on loopback only)."""
+        return f"amqp://guest:guest@127.0.0.1:{self.port}/{quote(vhost, safe='')}"
+
+    def ready(self) -> bool:
+        from kombu import Connection
+
+        try:
+            with Connection(self.url(), connect_timeout=2) as connection:
+                connection.connect()
+        except OSError:
+            return False
+        return True
+
+
+@contextlib.contextmanager
+def rabbitmq(workdir: Path) -> Iterator[Rabbitmq]:
+    """A private RabbitMQ node: its own epmd, Erlang distribution and AMQP all on 127.0.0.1, no plugins.
+
+    erl would start a shared ``epmd -daemon`` on every interface, outside this process group; the
+    node uses its own epmd here instead, started in the foreground and stopped by PID like the rest.
+    """
+    if not Path(RABBITMQ_SERVER).exists():
+        raise RuntimeError(
+            "rabbitmq-server not found: install Debian's rabbitmq-server (apt-get install -y rabbitmq-server)"
+        )
+    home = workdir / "rabbitmq"
+    for folder in ("home", "mnesia", "log"):
+        (home / folder).mkdir(parents=True, exist_ok=True)
+    (home / "enabled_plugins").write_text("[].\n")
+    port, dist_port, epmd_port = free_port(), free_port(), free_port()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home / "home"),  # the Erlang cookie stays private
+        "ERL_EPMD_ADDRESS": "127.0.0.1",
+        "ERL_EPMD_PORT": str(epmd_port),
+        "RABBITMQ_NODENAME": f"airflow-ha-{port}@localhost",
+        "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+        "RABBITMQ_NODE_PORT": str(port),
+        "RABBITMQ_DIST_PORT": str(dist_port),
+        "RABBITMQ_MNESIA_BASE": str(home / "mnesia"),
+        "RABBITMQ_LOG_BASE": str(home / "log"),
+        "RABBITMQ_ENABLED_PLUGINS_FILE": str(home / "enabled_plugins"),
+        "RABBITMQ_CONFIG_FILE": str(home / "rabbitmq"),
+        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": "-kernel inet_dist_use_interface {127,0,0,1}",
+    }
+    with ProcessGroup(workdir / "logs") as group:
+        group.start("epmd", [server_binary("epmd", "erlang-base"), "-port", str(epmd_port)], env=env)
+        group.wait_for("epmd", lambda: port_open(epmd_port), STARTUP_TIMEOUT_SECONDS, interval=0.1)
+        group.start("rabbitmq", [RABBITMQ_SERVER], env=env)
+        server = Rabbitmq(port, group)
+        group.wait_for("RabbitMQ", server.ready, STARTUP_TIMEOUT_SECONDS)
         yield server
 
 

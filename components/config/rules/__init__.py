@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..rule import Rule
 from .adoption import adoption_names_the_retained_keys
 from .airflow_options import airflow_config_leaves_kit_options_alone
+from .broker import broker_fits_the_stack, rabbitmq_deployment_is_possible
 from .coherence import (
     dag_source_is_complete,
     executor_sections_agree,
@@ -28,6 +29,8 @@ CONFIG_RULES: tuple[Rule, ...] = (
     prod_component_floors,
     prod_database_hardening,
     broker_hardening,
+    broker_fits_the_stack,
+    rabbitmq_deployment_is_possible,
     executor_sections_agree,
     integrations_have_what_they_need,
     secrets_backend_has_what_it_needs,

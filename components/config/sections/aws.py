@@ -91,6 +91,43 @@ class RedisSection(KitModel):
     )
 
 
+# Amazon MQ's deployment modes for RabbitMQ: one broker node, or a three-node cluster across AZs.
+RABBITMQ_SINGLE_INSTANCE = "SINGLE_INSTANCE"
+RABBITMQ_CLUSTER = "CLUSTER_MULTI_AZ"
+DayOfWeek = Literal["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
+CloudWatchRetentionDays = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827]
+
+
+class MaintenanceWindow(KitModel):
+    day_of_week: DayOfWeek = Field(description="Day the window starts, in capitals (`SUNDAY`).")
+    time_of_day: str = Field(
+        description="Start of the two-hour window, `HH:MM` in 24-hour time.", pattern=r"^([01]\d|2[0-3]):[0-5]\d$"
+    )
+    time_zone: str = Field(default="UTC", description="Time zone of `timeOfDay` (`UTC`, `Europe/Paris`).")
+
+
+class RabbitmqSection(KitModel):
+    instance_type: str = Field(
+        description="Amazon MQ broker instance type (`mq.m5.large`); `mq.t3.micro` only runs a single instance.",
+        pattern=r"^mq\.[a-z0-9]+\.[a-z0-9]+$",
+    )
+    engine_version: str = Field(
+        default="3.13",
+        description="RabbitMQ engine version. With `3.13` AWS applies minor versions in the maintenance window.",
+        pattern=r"^\d+\.\d+(\.\d+)?$",
+    )
+    deployment_mode: Literal["SINGLE_INSTANCE", "CLUSTER_MULTI_AZ"] = Field(
+        description="`CLUSTER_MULTI_AZ` (three nodes across AZs behind one endpoint; required in prod) or "
+        "`SINGLE_INSTANCE`."
+    )
+    maintenance_window: MaintenanceWindow = Field(
+        description="When Amazon MQ may patch and reboot the broker (a cluster restarts one node at a time)."
+    )
+    log_retention_days: CloudWatchRetentionDays = Field(
+        description="Days the broker's `general` log group in CloudWatch keeps its logs."
+    )
+
+
 class LogsSection(KitModel):
     retention_days: PositiveInt = Field(description="Task logs older than this expire from the S3 bucket.")
     kms_key_arn: Arn = Field(default=None, description="KMS key for the bucket. Default: a key the kit creates.")

@@ -45,6 +45,17 @@ def outputs(type_token: str, name: str, inputs: dict[str, Any]) -> dict[str, Any
             "readerEndpointAddress": f"replica.{group}.abc123.euw1.cache.amazonaws.com",
             "port": inputs.get("port", 6379),
         }
+    elif type_token == "aws:mq/broker:Broker":
+        broker_id = f"b-{hashlib.sha256(name.encode()).hexdigest()[:8]}-0000-1111-2222-333344445555"
+        host = f"{broker_id}.mq.{REGION}.amazonaws.com"
+        nodes = 3 if inputs.get("deploymentMode") == "CLUSTER_MULTI_AZ" else 1
+        # A cluster has one endpoint (its load balancer) for all three nodes.
+        extra |= {
+            "instances": [
+                {"consoleUrl": f"https://{host}", "endpoints": [f"amqps://{host}:5671"], "ipAddress": ""}
+                for _ in range(nodes)
+            ]
+        }
     elif type_token == "aws:s3/bucket:Bucket" or type_token == "aws:s3/bucketV2:BucketV2":
         bucket = inputs.get("bucket") or f"{inputs.get('bucketPrefix', name)}20261123000000000001"
         extra |= {

@@ -104,7 +104,7 @@ def alarm_specs(cfg: StackConfig, names: AwsNames, cloudwatch: CloudwatchSection
             )
         )
     redis = cfg.redis
-    if cfg.uses_celery and redis is not None:
+    if cfg.uses_redis and redis is not None:
         for node in cache_node_ids(names, redis.num_cache_clusters):
             dimensions = (("CacheClusterId", node),)
             specs += [
