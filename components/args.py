@@ -17,12 +17,20 @@ from pydantic import SecretStr
 from .config.errors import PROJECT
 from .config.model import StackConfig
 from .config.registry import SERVICE_ACCOUNT_COMPONENTS, Component
-from .config.sections.aws import AwsSection, DatabaseSection, LogsSection, RabbitmqSection, RedisSection
+from .config.sections.aws import (
+    AwsSection,
+    DatabaseRolesSection,
+    DatabaseSection,
+    LogsSection,
+    RabbitmqSection,
+    RedisSection,
+)
 from .naming.aws import AwsNames
 from .naming.kubernetes import Names
 from .tuning.derive import derive_tuning
 from .tuning.model import PgbouncerPools, Tuning
 from .values.dags import GitBundle, GitSync, dag_delivery
+from .values.database_access import rds_ca_bundle_url
 from .values.fernet_keys import FernetRotation, fernet_rotation
 from .values.integrations import IntegrationSpecs, integration_specs
 from .values.jobs import local_admin_job, migration_job
@@ -42,6 +50,16 @@ class Network:
     subnet_ids: tuple[str, ...]
     # Security groups admitted to the data stores; empty: the EKS cluster's own security group.
     source_security_group_ids: tuple[str, ...]
+    # The data stores admit only a security group of Airflow's pods instead (aws.securityGroupsForPods).
+    security_groups_for_pods: bool = False
+
+
+@dataclass(frozen=True)
+class CaBundleSource:
+    """Where the RDS CA bundle comes from: ``file`` when the stack names one, else ``url`` at deploy time."""
+
+    url: str
+    file: str | None
 
 
 @dataclass(frozen=True)
@@ -49,6 +67,8 @@ class DatabaseArgs:
     section: DatabaseSection
     # The major version when AWS applies minors in place (it then matches any 16.x), else the exact one.
     engine_version: str
+    roles: DatabaseRolesSection | None  # least-privilege roles the kit generates passwords for
+    ca_bundle: CaBundleSource | None  # with `database.tls.mode: verify-full`
 
 
 @dataclass(frozen=True)
@@ -222,13 +242,22 @@ def _data_plane_args(cfg: StackConfig, names: Names) -> AwsDataPlaneArgs:
         region=aws.region,
         eks_cluster_name=aws.eks_cluster_name,
         tags=kit_tags(cfg),
-        network=Network(aws.vpc_id, tuple(aws.private_subnet_ids), tuple(aws.cluster_security_group_ids or ())),
+        network=Network(
+            aws.vpc_id,
+            tuple(aws.private_subnet_ids),
+            tuple(aws.cluster_security_group_ids or ()),
+            security_groups_for_pods=aws.security_groups_for_pods,
+        ),
         names=AwsNames(cfg.kubernetes.release_name, cfg.stack, database.engine_version.split(".")[0]),
         database=DatabaseArgs(
             section=database,
             engine_version=database.engine_version.split(".")[0]
             if database.auto_minor_version_upgrade
             else database.engine_version,
+            roles=database.roles if database.roles.enabled else None,
+            ca_bundle=CaBundleSource(rds_ca_bundle_url(aws.region), database.tls.ca_bundle_file)
+            if database.tls.mode == "verify-full"
+            else None,
         ),
         broker=broker,
         logs=logs,

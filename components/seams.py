@@ -28,12 +28,23 @@ class EksClusterAccess:
 
 
 @dataclass(frozen=True)
+class DatabaseRole:
+    name: str
+    password: pulumi.Output[str]  # a Pulumi secret
+
+
+@dataclass(frozen=True)
 class RdsConnection:
     host: pulumi.Output[str]
     port: pulumi.Output[int]
     db_name: str
-    username: str
+    username: str  # the master user
     password: pulumi.Output[str]  # a Pulumi secret
+    sslmode: str  # "verify-full" or "require"
+    ca_bundle: pulumi.Output[str] | None  # the RDS CA bundle (PEM), with verify-full
+    # With `database.roles`: whom Airflow and PgBouncer connect as, and KEDA's read-only role.
+    application_role: DatabaseRole | None = None
+    keda_role: DatabaseRole | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,8 @@ class DataPlaneOutputs:
     secrets_manager: SecretsManagerAccess | None  # None unless Airflow's backend is Secrets Manager
     alarm_targets: AlarmTargets
     fernet_key_store: FernetKeyStore
+    # aws.securityGroupsForPods: the groups of Airflow's pods, the kit's own first; None when off.
+    pod_security_groups: tuple[pulumi.Output[str], ...] | None = None
 
 
 @dataclass(frozen=True)

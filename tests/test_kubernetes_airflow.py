@@ -79,7 +79,8 @@ def test_migration_job_runs_the_target_image_straight_against_the_database():
     assert container["args"] == [
         "bash",
         "-c",
-        'airflow db migrate && exec airflow pools set default_pool 210 "Default pool"',
+        'python -c "$KIT_ROLE_BOOTSTRAP" roles && airflow db migrate && python -c "$KIT_ROLE_BOOTSTRAP" grants '
+        '&& exec airflow pools set default_pool 210 "Default pool"',
     ]
     env = {item["name"]: item for item in container["env"]}
     assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]["valueFrom"]["secretKeyRef"] == {
@@ -264,9 +265,11 @@ def test_pods_roll_when_the_secrets_they_read_change():
 
 
 def test_a_new_database_password_rolls_every_pod_that_uses_it():
-    before = _pod_annotations(run(stack("prod"), db_password="SENTINEL-old-password"))
-    after = _pod_annotations(run(stack("prod"), db_password="SENTINEL-new-password"))
+    """Without roles every pod uses the master password (with roles: tests/test_db_access_pulumi.py)."""
+    as_master = {"roles": {"enabled": False}}
+    before = _pod_annotations(run(stack("prod", database=as_master), db_password="SENTINEL-old-password"))
+    after = _pod_annotations(run(stack("prod", database=as_master), db_password="SENTINEL-new-password"))
     assert after[0] != before[0]
     assert after[1] != before[1]
-    engine_run = run(stack("prod"), db_password="SENTINEL-new-password")
+    engine_run = run(stack("prod", database=as_master), db_password="SENTINEL-new-password")
     assert "SENTINEL-new-password" not in json.dumps([r.inputs for r in engine_run.registrations])

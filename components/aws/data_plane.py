@@ -17,11 +17,13 @@ from ..seams import (
 )
 from .amazon_mq import RabbitmqBroker
 from .broker import CeleryBroker
+from .ca_bundle import rds_ca_bundle
 from .cluster import lookup_cluster
 from .database import MetadataDatabase
 from .irsa import ServiceAccountRoles
 from .kms import kit_key
 from .logs_bucket import LogsBucket
+from .network import pods_security_group
 from .provider import aws_provider
 
 
@@ -42,7 +44,20 @@ class AwsDataPlane(pulumi.ComponentResource):
         provider = aws_provider(f"{name}-provider", args.region, args.tags, parent=self)
         child = pulumi.ResourceOptions(parent=self, providers=[provider])
         cluster = lookup_cluster(args.eks_cluster_name, parent=self, provider=provider)
-        sources = list(args.network.source_security_group_ids) or [cluster.security_group_id]
+        node_groups = list(args.network.source_security_group_ids) or [cluster.security_group_id]
+        sources = node_groups
+        pods_group = None
+        if args.network.security_groups_for_pods:
+            pods_group = pods_security_group(
+                f"{name}-pods-sg", group_name=aws_names.pods, vpc_id=args.network.vpc_id, opts=child
+            )
+            sources = [pods_group.id]
+            pulumi.log.warn(
+                "aws.securityGroupsForPods: RDS and Redis now admit only Airflow's pods. The cluster must run the "
+                "VPC CNI with ENABLE_POD_ENI=true, and Airflow's nodes Nitro instance types with trunk ENIs; "
+                "otherwise Airflow's pods stay Pending (docs/runbooks/tls-and-pod-security.md).",
+                resource=self,
+            )
 
         key = kit_key(f"{name}-key", aws_names, protect=protect, opts=child) if args.kit_key else None
         kit_key_arn = key.arn if key is not None else None
@@ -108,7 +123,17 @@ class AwsDataPlane(pulumi.ComponentResource):
             region=args.region,
             eks=EksClusterAccess(cluster.name, args.region, cluster.endpoint, cluster.ca_data),
             database=RdsConnection(
-                database.host, database.port, database.db_name, database.username, database.password
+                database.host,
+                database.port,
+                database.db_name,
+                database.username,
+                database.password,
+                sslmode=args.database.section.tls.mode,
+                ca_bundle=rds_ca_bundle(args.database.ca_bundle, pulumi.InvokeOutputOptions(parent=self))
+                if args.database.ca_bundle is not None
+                else None,
+                application_role=database.application_role,
+                keda_role=database.keda_role,
             ),
             broker_url=broker.url if broker is not None else None,
             logs_bucket=logs.bucket_name,
@@ -119,6 +144,8 @@ class AwsDataPlane(pulumi.ComponentResource):
             fernet_key_store=FernetKeyStore(
                 provider, aws_names.fernet_key_store, database_key_arn, args.database.section.adopt_retained
             ),
+            # The pod's groups: its own, then the nodes' (kubelet probes, DNS, the other pods).
+            pod_security_groups=(pods_group.id, *node_groups) if pods_group is not None else None,
         )
         outputs: dict[str, object] = {
             "databaseHost": database.host,

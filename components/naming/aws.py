@@ -65,6 +65,11 @@ class AwsNames:
         return self._name("rds-monitoring", IAM_ROLE_MAX)
 
     @property
+    def pods(self) -> str:
+        """The security group of Airflow's pods (``aws.securityGroupsForPods``)."""
+        return self._name("pods", RDS_IDENTIFIER_MAX)
+
+    @property
     def broker(self) -> str:
         return self._name("broker", ELASTICACHE_GROUP_ID_MAX)
 

@@ -45,6 +45,10 @@ class Names:
         """Kubernetes Secret the kit creates for the chart, e.g. ``secret("fernet-key")``."""
         return f"{self.release}-{purpose}"
 
+    def config_map(self, purpose: str) -> str:
+        """ConfigMap the kit creates for the release's pods, e.g. ``config_map("rds-ca")``."""
+        return f"{self.release}-{purpose}"
+
     @property
     def pgbouncer_host(self) -> str:
         return f"{self.release}-pgbouncer.{self.namespace}.svc.cluster.local"

@@ -20,6 +20,7 @@ from ..tuning.drain import derive_drain
 from ..tuning.model import Tuning
 from .aws_connection import aws_connection_env
 from .dags import DAGS_GIT_CONN_ID, dags_values
+from .database_access import database_access_values
 from .drain import TASK_POD_PRE_STOP, drain_pod_values
 from .files import load_values, values_files
 from .ingress import ingress_values
@@ -67,7 +68,8 @@ def compose_chart_values(
         {"statsd": {"extraMappings": statsd_extra_mappings()}},
     ):
         values = deep_merge(values, part)
-    return values
+    pods_group = refs.pod_security_group if refs is not None else None
+    return deep_merge(values, database_access_values(cfg, names, values, pods_group))
 
 
 def _release(cfg: StackConfig, airflow_config: Mapping[str, Mapping[str, Any]]) -> Values:

@@ -16,9 +16,11 @@ from components.args import AwsTier, LocalTier, platform_args
 from components.config.errors import PROJECT
 from components.config.model import StackConfig
 from components.plan.engine import EngineRun, KitMocks, Registration, run_under_mocks
+from components.plan.standins.aws import CLUSTER_SECURITY_GROUP
 from components.seams import (
     AlarmTargets,
     ClusterConnection,
+    DatabaseRole,
     DataPlaneOutputs,
     EksClusterAccess,
     FernetKeyStore,
@@ -37,6 +39,10 @@ DB_PASSWORD_SENTINEL = "Sentinel-Db.Pw~9f3a_x7Kq2"
 AUTH_TOKEN_SENTINEL = "SentinelAuthToken4d9e2b7c1a8f6e3d0b5a9c7e2f4d1b8a"
 # Credentials the stand-in data plane hands the Kubernetes layer.
 DB_PASSWORD = "SENTINEL-db-password/with:chars@"
+APPLICATION_PASSWORD = "SENTINEL-app-password/with:chars@"
+KEDA_PASSWORD = "SENTINEL-keda-password"
+PODS_SECURITY_GROUP = "sg-0a1b2c3d4e5f60001"
+CA_BUNDLE = "-----BEGIN CERTIFICATE-----\nU0VOVElORUwtY2EtYnVuZGxl\n-----END CERTIFICATE-----\n"
 BROKER_TOKEN = "SENTINEL-broker-token"
 GIT_TOKEN = "SENTINEL-git-token"
 KMS_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/secrets-0000"
@@ -132,6 +138,9 @@ def data_plane_stand_in(cfg: StackConfig, db_password: str = DB_PASSWORD) -> Dat
 
     provider = aws.Provider("aws", region="eu-west-1")
     broker_url = f"rediss://:{BROKER_TOKEN}@master.redis.example:6379/0?ssl_cert_reqs=required"
+    db = cfg.database
+    assert db is not None, "the data plane exists in the AWS tiers only"
+    roles = db.roles if db.roles.enabled else None
     return DataPlaneOutputs(
         region="eu-west-1",
         eks=EksClusterAccess(
@@ -146,6 +155,12 @@ def data_plane_stand_in(cfg: StackConfig, db_password: str = DB_PASSWORD) -> Dat
             db_name="airflow",
             username="airflow",
             password=pulumi.Output.secret(db_password),
+            sslmode=db.tls.mode,
+            ca_bundle=pulumi.Output.from_input(CA_BUNDLE) if db.tls.mode == "verify-full" else None,
+            application_role=DatabaseRole(roles.application, pulumi.Output.secret(APPLICATION_PASSWORD))
+            if roles
+            else None,
+            keda_role=DatabaseRole(roles.keda, pulumi.Output.secret(KEDA_PASSWORD)) if roles else None,
         ),
         broker_url=pulumi.Output.secret(broker_url) if cfg.uses_celery else None,
         logs_bucket=pulumi.Output.from_input(AWS_REFS.logs_bucket),
@@ -164,6 +179,12 @@ def data_plane_stand_in(cfg: StackConfig, db_password: str = DB_PASSWORD) -> Dat
             KMS_KEY_ARN,
             adopt=cfg.database is not None and cfg.database.adopt_retained,
         ),
+        pod_security_groups=(
+            pulumi.Output.from_input(PODS_SECURITY_GROUP),
+            pulumi.Output.from_input(CLUSTER_SECURITY_GROUP),
+        )
+        if cfg.aws is not None and cfg.aws.security_groups_for_pods
+        else None,
     )
 
 

@@ -72,9 +72,30 @@ class Postgres:
         return True
 
 
+@dataclass(frozen=True)
+class ServerTls:
+    """A server certificate and key (PEM) for PostgreSQL's ``ssl = on``."""
+
+    cert_pem: bytes
+    key_pem: bytes
+
+
+# The test superuser keeps trust; every other role must log in with its SCRAM password.
+PASSWORD_HBA = f"""
+local all all trust
+host all {DB_USER} 127.0.0.1/32 trust
+host all all 127.0.0.1/32 scram-sha-256
+"""
+
+
 @contextlib.contextmanager
-def postgres(workdir: Path, max_connections: int = 300) -> Iterator[Postgres]:
+def postgres(
+    workdir: Path, max_connections: int = 300, *, passwords: bool = False, tls: ServerTls | None = None
+) -> Iterator[Postgres]:
     """A private cluster with trust authentication, its logs under ``workdir``.
+
+    ``passwords``: roles other than the test superuser authenticate with SCRAM passwords.
+    ``tls``: the server also speaks TLS with this certificate (clients choose with ``sslmode``).
 
     As root it runs as the ``postgres`` account (initdb refuses root), in a folder of its own that
     account can reach (``workdir`` may sit inside folders only root may enter).
@@ -101,6 +122,10 @@ def postgres(workdir: Path, max_connections: int = 300) -> Iterator[Postgres]:
             "max_connections": str(max_connections),
             "fsync": "off",
         }
+        if passwords:
+            (data / "pg_hba.conf").write_text(PASSWORD_HBA)
+        if tls is not None:
+            settings |= _server_tls_files(home, tls, as_user.get("user"))
         argv = [server_binary("postgres", "postgresql"), "-D", str(data), "-p", str(port)]
         for key, value in settings.items():
             argv += ["-c", f"{key}={value}"]
@@ -112,6 +137,18 @@ def postgres(workdir: Path, max_connections: int = 300) -> Iterator[Postgres]:
     finally:
         if home != workdir:
             shutil.rmtree(home, ignore_errors=True)
+
+
+def _server_tls_files(home: Path, tls: ServerTls, owner: str | None) -> dict[str, str]:
+    """PostgreSQL refuses a key file others can read, so it is the server account's, mode 0600."""
+    cert, key = home / "server.crt", home / "server.key"
+    cert.write_bytes(tls.cert_pem)
+    key.write_bytes(tls.key_pem)
+    key.chmod(0o600)
+    if owner is not None:
+        for path in (cert, key):
+            shutil.chown(path, owner)
+    return {"ssl": "on", "ssl_cert_file": str(cert), "ssl_key_file": str(key)}
 
 
 @dataclass

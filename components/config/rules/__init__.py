@@ -12,12 +12,14 @@ from .coherence import (
     integrations_have_what_they_need,
     secrets_backend_has_what_it_needs,
 )
+from .database_access import database_roles_are_distinct, database_tls_reaches_every_client
 from .fernet_rotation import fernet_retirement_has_a_previous_key
 from .ingress_tls import base_url_agrees_with_tls, ingress_tls_is_coherent, prod_ingress_has_tls
 from .monitoring import cloudwatch_alarms_reach_someone, local_tier_has_no_cloudwatch, prometheus_can_scrape
 from .placement import aws_section_matches_tier, local_tier_has_no_aws
 from .prod_floors import broker_hardening, prod_component_floors, prod_database_hardening
 from .queues import default_queue_is_served, queue_names_unique, queues_have_worker_sets
+from .recovery import own_celery_config_keeps_publish_retries
 from .sizes import limits_not_below_requests, worker_bounds_ordered
 
 CONFIG_RULES: tuple[Rule, ...] = (
@@ -31,6 +33,8 @@ CONFIG_RULES: tuple[Rule, ...] = (
     broker_hardening,
     broker_fits_the_stack,
     rabbitmq_deployment_is_possible,
+    database_roles_are_distinct,
+    database_tls_reaches_every_client,
     executor_sections_agree,
     integrations_have_what_they_need,
     secrets_backend_has_what_it_needs,
@@ -46,4 +50,5 @@ CONFIG_RULES: tuple[Rule, ...] = (
     prometheus_can_scrape,
     cloudwatch_alarms_reach_someone,
     local_tier_has_no_cloudwatch,
+    own_celery_config_keeps_publish_retries,
 )

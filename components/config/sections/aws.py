@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from ..base import Arn, KitModel, PositiveInt
 
@@ -19,9 +20,65 @@ class AwsSection(KitModel):
     eks_cluster_name: str = Field(description="Existing EKS cluster Airflow runs on.", min_length=1)
     cluster_security_group_ids: list[Annotated[str, Field(pattern=r"^sg-[0-9a-f]+$")]] | None = Field(
         default=None,
-        description="Security groups admitted to RDS and Redis. Default: the EKS cluster security group.",
+        description="Security groups admitted to RDS and Redis. Default: the EKS cluster security group. With "
+        "`aws.securityGroupsForPods` the stores admit only the pods' own group, and the pods carry these next to it.",
     )
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every AWS resource.")
+    security_groups_for_pods: bool = Field(
+        default=False,
+        description="RDS and Redis admit only a security group the kit gives Airflow's pods (a VPC CNI "
+        "`SecurityGroupPolicy`), instead of every node's. Needs `ENABLE_POD_ENI=true` on the cluster's `aws-node` "
+        "DaemonSet and Nitro instance types with trunk ENIs for Airflow's nodes; pods that cannot get a branch "
+        "ENI stay Pending. Off in every tier: the kit cannot check those prerequisites.",
+    )
+
+
+RDS_TRUSTSTORE = "https://truststore.pki.rds.amazonaws.com"
+# PostgreSQL role names the kit creates: identifiers that never need quoting, and never the names
+# PostgreSQL (pg_*) and RDS (rds*) reserve.
+_ROLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_RESERVED_ROLE_PREFIXES = ("pg_", "rds")
+
+
+def _check_role_name(value: str) -> str:
+    if not _ROLE_NAME.match(value) or value.startswith(_RESERVED_ROLE_PREFIXES):
+        raise ValueError(
+            f"'{value}' is not a role name the kit creates: 1 to 63 lowercase letters, digits or '_', starting "
+            "with a letter, not starting with pg_ or rds (reserved by PostgreSQL and RDS)"
+        )
+    return value
+
+
+RoleName = Annotated[str, AfterValidator(_check_role_name)]
+
+
+class DatabaseRolesSection(KitModel):
+    enabled: bool = Field(
+        default=True,
+        description="Airflow and PgBouncer connect as an application role that owns Airflow's tables and can do "
+        "nothing else, and KEDA as a read-only role; the migration Job creates both as the master user. "
+        "Off: everything connects as the master user.",
+    )
+    application: RoleName = Field(
+        default="airflow_app", description="The application role: Airflow's schema objects, nothing cluster-wide."
+    )
+    keda: RoleName = Field(
+        default="airflow_keda", description="The read-only role KEDA's scaler queries `task_instance` as."
+    )
+
+
+class DatabaseTlsSection(KitModel):
+    mode: Literal["require", "verify-full"] = Field(
+        default="verify-full",
+        description="libpq `sslmode` to RDS for Airflow, PgBouncer (`server_tls_sslmode`) and the migration Job. "
+        "`verify-full` checks the certificate against the RDS CA bundle and the host name; `require` only encrypts.",
+    )
+    ca_bundle_file: str | None = Field(
+        default=None,
+        description="PEM file (path from the project directory) of the RDS CA bundle, for deployers without "
+        f"internet access. Default: fetched at deploy time from {RDS_TRUSTSTORE}/<region>/<region>-bundle.pem.",
+        min_length=1,
+    )
 
 
 class DatabaseSection(KitModel):
@@ -67,6 +124,12 @@ class DatabaseSection(KitModel):
     )
     log_retention_days: Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827] = Field(
         description="Days the RDS `postgresql` and `upgrade` log groups in CloudWatch keep their logs."
+    )
+    roles: DatabaseRolesSection = Field(
+        default_factory=DatabaseRolesSection, description="Least-privilege database roles for Airflow and KEDA."
+    )
+    tls: DatabaseTlsSection = Field(
+        default_factory=DatabaseTlsSection, description="TLS from the cluster to the database."
     )
     adopt_retained: bool = Field(
         default=False,

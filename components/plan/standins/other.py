@@ -33,4 +33,12 @@ def outputs(type_token: str, name: str, inputs: dict[str, Any]) -> dict[str, Any
     return None
 
 
-CALLS: dict = {}
+# What the RDS truststore would answer: a PEM-shaped stand-in, never a real CA.
+STANDIN_CA_BUNDLE = "-----BEGIN CERTIFICATE-----\nb2ZmbGluZS1wbGFuLXN0YW5kLWluLWNh\n-----END CERTIFICATE-----\n"
+
+
+def _get_http(args: dict[str, Any]) -> dict[str, Any]:
+    return {"url": args["url"], "statusCode": 200, "responseBody": STANDIN_CA_BUNDLE, "id": args["url"]}
+
+
+CALLS: dict = {"http:index/getHttp:getHttp": _get_http}
