@@ -25,6 +25,7 @@ from .config.sections.aws import (
     RabbitmqSection,
     RedisSection,
 )
+from .config.sections.events import EventSource
 from .naming.aws import AwsNames
 from .naming.kubernetes import Names
 from .tuning.derive import derive_tuning
@@ -91,6 +92,15 @@ class MetadataExportArgs:
 
 
 @dataclass(frozen=True)
+class XComStorageArgs:
+    """Where large XComs live: a prefix of the logs bucket (``bucket`` None) or a bucket of your own."""
+
+    bucket: str | None
+    prefix: str
+    retention_days: int  # the expiry rule on the prefix, in the kit's bucket only
+
+
+@dataclass(frozen=True)
 class AwsDataPlaneArgs:
     region: str
     eks_cluster_name: str
@@ -104,6 +114,8 @@ class AwsDataPlaneArgs:
     metadata_export: MetadataExportArgs | None  # None unless metadataRetention exports
     # `database.protect` guards everything whose loss loses data: instance, kit key, logs bucket.
     protect: bool
+    events: tuple[EventSource, ...]  # S3 notifications into SQS, for asset watchers
+    xcom: XComStorageArgs | None  # None: XComs stay in the database
     kit_key: bool  # a store names no key of its own, or the secrets live in Secrets Manager
     secrets_in_secrets_manager: bool
 
@@ -288,9 +300,18 @@ def _data_plane_args(cfg: StackConfig, names: Names) -> AwsDataPlaneArgs:
         if cfg.metadata_retention.enabled and cfg.metadata_retention.export.enabled
         else None,
         protect=database.protect,
+        events=tuple(cfg.events.sources),
+        xcom=_xcom_storage(cfg),
         kit_key=any(key is None for key in keys_of_their_own) or in_secrets_manager,
         secrets_in_secrets_manager=in_secrets_manager,
     )
+
+
+def _xcom_storage(cfg: StackConfig) -> XComStorageArgs | None:
+    storage = cfg.xcom.object_storage
+    if not storage.enabled:
+        return None
+    return XComStorageArgs(bucket=storage.bucket, prefix=storage.prefix, retention_days=storage.retention_days)
 
 
 def _airflow_args(cfg: StackConfig, names: Names, tuning: Tuning, secrets: KitSecrets) -> AirflowArgs:

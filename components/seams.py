@@ -10,7 +10,7 @@ of the same types.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -91,6 +91,7 @@ class DataPlaneOutputs:
     fernet_key_store: FernetKeyStore
     # aws.securityGroupsForPods: the groups of Airflow's pods, the kit's own first; None when off.
     pod_security_groups: tuple[pulumi.Output[str], ...] | None = None
+    event_queue_urls: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)  # event source → queue URL
 
 
 @dataclass(frozen=True)

@@ -160,8 +160,9 @@ class TestIrsa:
 
     def test_task_logs_expire_and_the_export_does_not(self, plane):
         lifecycle = plane.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
-        _, logs_rule = lifecycle.inputs["rules"]
-        assert logs_rule["filter"] == {"prefix": "logs/"}
+        rules = {rule["id"]: rule for rule in lifecycle.inputs["rules"]}
+        assert rules["expire-task-logs"]["filter"] == {"prefix": "logs/"}
+        assert not [rule for rule in rules.values() if rule["filter"].get("prefix", "").startswith("metadata-archive")]
 
 
 class TestScript:

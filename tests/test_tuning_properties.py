@@ -178,6 +178,8 @@ def stacks(draw: st.DrawFn, *, tiers: tuple[str, ...] = TIERS) -> Stack:
         max_connections = draw(st.none() | st.integers(50, 5000))
         if max_connections is not None:
             database["maxConnections"] = max_connections
+        if not pgbouncer:  # KEDA's operator cannot verify RDS without PgBouncer (database.tls.mode rule)
+            database["tls"] = {"mode": "require"}
         sections["database"] = database
     return Stack(
         tier=tier,

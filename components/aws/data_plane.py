@@ -21,6 +21,7 @@ from .broker import CeleryBroker
 from .ca_bundle import rds_ca_bundle
 from .cluster import lookup_cluster
 from .database import MetadataDatabase
+from .event_sources import EventSources
 from .irsa import ServiceAccountRoles
 from .kms import kit_key
 from .logs_bucket import LogsBucket
@@ -106,7 +107,20 @@ class AwsDataPlane(pulumi.ComponentResource):
             kms_key_arn=logs_key_arn,
             protect=protect,
             adopt_bucket=adopt_bucket,
+            xcom=args.xcom if args.xcom is not None and args.xcom.bucket is None else None,
             opts=child,
+        )
+        events = (
+            EventSources(
+                f"{name}-events",
+                args.events,
+                aws_names,
+                account_id=cluster.account_id,
+                partition=cluster.partition,
+                opts=child,
+            )
+            if args.events
+            else None
         )
         secrets_key_arn = kit_key_arn if args.secrets_in_secrets_manager else None
         roles = ServiceAccountRoles(
@@ -118,6 +132,8 @@ class AwsDataPlane(pulumi.ComponentResource):
             logs_bucket=logs.bucket_name,
             logs_key_arn=logs_key_arn,
             secrets_key_arn=secrets_key_arn,
+            event_queue_arns=list(events.queue_arns.values()) if events is not None else [],
+            xcom=args.xcom,
             opts=child,
         )
 
@@ -162,6 +178,7 @@ class AwsDataPlane(pulumi.ComponentResource):
             ),
             # The pod's groups: its own, then the nodes' (kubelet probes, DNS, the other pods).
             pod_security_groups=(pods_group.id, *node_groups) if pods_group is not None else None,
+            event_queue_urls=events.queue_urls if events is not None else {},
         )
         outputs: dict[str, object] = {
             "databaseHost": database.host,

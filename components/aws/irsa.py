@@ -9,10 +9,10 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from ..args import IrsaArgs
+from ..args import IrsaArgs, XComStorageArgs
 from ..naming.aws import LOGS_PREFIX, AwsNames
 from .cluster import EksCluster
-from .policies import SecretsAccess, irsa_trust_policy, service_account_policy
+from .policies import SecretsAccess, XComAccess, irsa_trust_policy, service_account_policy
 
 
 class ServiceAccountRoles(pulumi.ComponentResource):
@@ -27,8 +27,12 @@ class ServiceAccountRoles(pulumi.ComponentResource):
         logs_bucket: pulumi.Input[str],
         logs_key_arn: pulumi.Input[str],
         secrets_key_arn: pulumi.Input[str] | None,
+        event_queue_arns: list[pulumi.Output[str]],
+        xcom: XComStorageArgs | None,
         opts: pulumi.ResourceOptions,
     ):
+        """``event_queue_arns``: the event sources' queues (the triggerer reads them). ``xcom``: where
+        the workers read and write large XComs (the logs bucket and its key unless a bucket is named)."""
         super().__init__("airflow-ha:aws:ServiceAccountRoles", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         namespace = args.namespace
@@ -46,7 +50,12 @@ class ServiceAccountRoles(pulumi.ComponentResource):
                 opts=child,
             )
             policy = pulumi.Output.all(
-                cluster.partition, cluster.account_id, logs_bucket, logs_key_arn, secrets_key_arn
+                cluster.partition,
+                cluster.account_id,
+                logs_bucket,
+                logs_key_arn,
+                secrets_key_arn,
+                pulumi.Output.all(*event_queue_arns),
             ).apply(
                 lambda parts, component=component: service_account_policy(
                     component,
@@ -59,6 +68,8 @@ class ServiceAccountRoles(pulumi.ComponentResource):
                     secrets=SecretsAccess(args.secrets_prefixes, parts[4]) if parts[4] else None,
                     dag_bundle=args.dag_bundle,
                     tasks_in_scheduler=args.tasks_in_scheduler,
+                    event_queue_arns=tuple(parts[5]),
+                    xcom=_xcom_access(xcom, logs_bucket=parts[2], logs_key_arn=parts[3]),
                 )
             )
             aws.iam.RolePolicy(
@@ -70,3 +81,11 @@ class ServiceAccountRoles(pulumi.ComponentResource):
             )
             self.role_arns[component.chart_key] = role.arn
         self.register_outputs({"roleArns": self.role_arns})
+
+
+def _xcom_access(xcom: XComStorageArgs | None, *, logs_bucket: str, logs_key_arn: str) -> XComAccess | None:
+    if xcom is None:
+        return None
+    if xcom.bucket is None:
+        return XComAccess(logs_bucket, xcom.prefix, logs_key_arn)
+    return XComAccess(xcom.bucket, xcom.prefix, None)

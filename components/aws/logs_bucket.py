@@ -1,10 +1,13 @@
-"""The S3 bucket for Airflow's remote task logs: private, encrypted, TLS-only, expiring."""
+"""The S3 bucket for Airflow's remote task logs: private, encrypted, TLS-only, expiring.
+
+Large XComs may share it under their own prefix, with their own expiry rule."""
 
 from __future__ import annotations
 
 import pulumi
 import pulumi_aws as aws
 
+from ..args import XComStorageArgs
 from ..config.sections.aws import LogsSection
 from ..naming.aws import LOGS_PREFIX, AwsNames
 from .policies import tls_only_bucket_policy
@@ -31,9 +34,11 @@ class LogsBucket(pulumi.ComponentResource):
         kms_key_arn: pulumi.Input[str],
         protect: bool,
         adopt_bucket: str | None,
+        xcom: XComStorageArgs | None,
         opts: pulumi.ResourceOptions,
     ):
-        """``adopt_bucket``: the name of a bucket a destroyed stack retained, to import instead of creating."""
+        """``adopt_bucket``: the name of a bucket a destroyed stack retained, to import instead of creating.
+        ``xcom``: large XComs kept under their prefix of this bucket, expiring on their own schedule."""
         super().__init__("airflow-ha:aws:LogsBucket", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
@@ -82,6 +87,24 @@ class LogsBucket(pulumi.ComponentResource):
             versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
             opts=child,
         )
+        xcom_rules = (
+            [
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="expire-xcoms",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=f"{xcom.prefix}/"),
+                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=xcom.retention_days),
+                    noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                        noncurrent_days=1,
+                    ),
+                    abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                        days_after_initiation=INCOMPLETE_UPLOAD_DAYS,
+                    ),
+                )
+            ]
+            if xcom is not None
+            else []
+        )
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle",
             bucket=bucket,
@@ -96,8 +119,8 @@ class LogsBucket(pulumi.ComponentResource):
                 aws.s3.BucketLifecycleConfigurationRuleArgs(
                     id="expire-task-logs",
                     status="Enabled",
-                    # Task logs only: the metadata export beside them (metadataRetention.export) is
-                    # the run history a warehouse keeps.
+                    # Only the task logs: XComs under their own prefix expire by their own rule, and the
+                    # metadata export (metadataRetention.export) is the run history a warehouse keeps.
                     filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=f"{LOGS_PREFIX}/"),
                     expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=logs.retention_days),
                     noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
@@ -107,6 +130,7 @@ class LogsBucket(pulumi.ComponentResource):
                         days_after_initiation=INCOMPLETE_UPLOAD_DAYS,
                     ),
                 ),
+                *xcom_rules,
             ],
             # Rules on noncurrent versions are for a versioned bucket: versioning first, as the
             # AWS provider's docs advise.

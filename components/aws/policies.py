@@ -36,6 +36,24 @@ SECRETS_READERS: tuple[Component, ...] = SERVICE_ACCOUNT_COMPONENTS
 # Components that load DAG code from an S3 DAG bundle: the dag-processor parses it, and
 # workers and the triggerer import it to run tasks and triggers.
 DAG_BUNDLE_READERS: tuple[Component, ...] = (DAG_PROCESSOR, CELERY_WORKERS, TRIGGERER)
+# The triggerer runs the asset watchers' MessageQueueTrigger: it alone reads the event queues.
+EVENT_QUEUE_READERS: tuple[Component, ...] = (TRIGGERER,)
+# Components that run tasks, and so push and pull XComs: the Celery workers, whose service
+# account KubernetesExecutor task pods use too.
+XCOM_USERS: tuple[Component, ...] = (CELERY_WORKERS,)
+# What a MessageQueueTrigger (SqsSensorTrigger) does with its queue: poll, acknowledge, and read
+# the queue's attributes. Nothing else (no sqs:*, no SendMessage).
+EVENT_QUEUE_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+
+
+@dataclass(frozen=True)
+class XComAccess:
+    """Read and write access to the XComs under ``prefix/`` of ``bucket``; ``key_arn`` is the
+    bucket's KMS key when the kit owns it (a bucket of your own: its key policy decides)."""
+
+    bucket: str
+    prefix: str
+    key_arn: str | None
 
 
 @dataclass(frozen=True)
@@ -138,6 +156,76 @@ def dag_bundle_statements(partition: str, bucket: str, prefix: str) -> list[Stat
     ]
 
 
+def event_queue_statements(queue_arns: Iterable[str]) -> list[Statement]:
+    """Poll and acknowledge the event sources' queues, and only them."""
+    return [
+        {
+            "Sid": "EventQueuesConsume",
+            "Effect": "Allow",
+            "Action": list(EVENT_QUEUE_ACTIONS),
+            "Resource": sorted(queue_arns),
+        }
+    ]
+
+
+def xcom_statements(partition: str, region: str, xcom: XComAccess) -> list[Statement]:
+    """XComObjectStorageBackend writes, reads and purges objects under the prefix, and lists only it."""
+    prefix = xcom.prefix.strip("/")
+    statements: list[Statement] = [
+        {
+            "Sid": "XComObjects",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            "Resource": f"arn:{partition}:s3:::{xcom.bucket}/{prefix}/*",
+        },
+        {
+            "Sid": "XComListing",
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": f"arn:{partition}:s3:::{xcom.bucket}",
+            "Condition": {"StringLike": {"s3:prefix": [prefix, f"{prefix}/*"]}},
+        },
+    ]
+    if xcom.key_arn is not None:
+        statements.append(
+            {
+                "Sid": "XComEncryption",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                "Resource": xcom.key_arn,
+                "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+            }
+        )
+    return statements
+
+
+def event_queue_policy(queue_arn: str, bucket_arn: str, account_id: str) -> Policy:
+    """Only the named bucket of this account may send to the queue (S3's notifications), and only over TLS."""
+    return document(
+        [
+            {
+                "Sid": "BucketNotifications",
+                "Effect": "Allow",
+                "Principal": {"Service": "s3.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {
+                    "ArnEquals": {"aws:SourceArn": bucket_arn},
+                    "StringEquals": {"aws:SourceAccount": account_id},
+                },
+            },
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "sqs:*",
+                "Resource": queue_arn,
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+        ]
+    )
+
+
 def secrets_manager_arn(partition: str, region: str, account_id: str, prefix: str) -> str:
     """Every secret under ``prefix/`` (AWS appends a random suffix to secret ARNs, hence ``*``)."""
     return f"arn:{partition}:secretsmanager:{region}:{account_id}:secret:{prefix.strip('/')}/*"
@@ -192,10 +280,12 @@ def service_account_policy(
     secrets: SecretsAccess | None = None,
     dag_bundle: tuple[str, str] | None = None,
     tasks_in_scheduler: bool = False,
+    event_queue_arns: tuple[str, ...] = (),
+    xcom: XComAccess | None = None,
 ) -> Policy:
     """The whole inline policy of one component's role: its task-log access, plus the secrets
     backend when Airflow reads it from Secrets Manager, plus the S3 DAG bundle ``(bucket, prefix)``
-    when DAGs come from S3."""
+    when DAGs come from S3, plus the event queues (triggerer) and the XCom prefix (workers)."""
     if component not in IRSA_COMPONENTS:
         allowed = ", ".join(c.chart_key for c in IRSA_COMPONENTS)
         raise ValueError(f"'{component.chart_key}' has no IRSA role; roles exist for {allowed}")
@@ -208,4 +298,8 @@ def service_account_policy(
     bundle_readers = (*DAG_BUNDLE_READERS, SCHEDULER) if tasks_in_scheduler else DAG_BUNDLE_READERS
     if dag_bundle is not None and component in bundle_readers:
         statements += dag_bundle_statements(partition, *dag_bundle)
+    if event_queue_arns and component in EVENT_QUEUE_READERS:
+        statements += event_queue_statements(event_queue_arns)
+    if xcom is not None and component in XCOM_USERS:
+        statements += xcom_statements(partition, region, xcom)
     return document(statements)

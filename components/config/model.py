@@ -20,6 +20,7 @@ from .sections.airflow import AirflowSection
 from .sections.aws import AwsSection, DatabaseSection, LogsSection, RabbitmqSection, RedisSection
 from .sections.broker import RABBITMQ, REDIS, BrokerSection
 from .sections.dags import DagsSection
+from .sections.events import EventsSection, XComSection
 from .sections.executors import CelerySection, KubernetesExecutorSection
 from .sections.integrations import OpenLineageSection, SecretsBackendSection, SlackSection, VaultSection
 from .sections.kubernetes import KubernetesSection
@@ -85,6 +86,8 @@ class StackConfig(KitModel):
     openlineage: OpenLineageSection = Field(description="OpenLineage events.")
     dags: DagsSection = Field(description="How DAGs reach Airflow.")
     monitoring: MonitoringSection = Field(description="Alerts and dashboards: Prometheus Operator objects, CloudWatch.")
+    events: EventsSection = Field(description="S3 event notifications that trigger DAGs through asset watchers.")
+    xcom: XComSection = Field(description="Where XComs are stored.")
     secrets: Secrets = Field(default_factory=Secrets, description="The secret keys (`pulumi config set --secret`).")
 
     @property

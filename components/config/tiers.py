@@ -70,6 +70,7 @@ _COMMON: dict[str, Any] = {
     "celery": {"workers": {}},
     "broker": {"type": "redis"},
     "kubernetesExecutor": {},
+    "triggerer": {"defaultDeferrable": False},
     "tuning": {},
     # Why these figures: docs/adr/0007-dead-workers-and-broker-outages.md.
     "recovery": {"taskHeartbeatTimeoutSeconds": 120, "defaultTaskRetries": 2, "defaultRetryDelaySeconds": 60},
@@ -88,6 +89,8 @@ _COMMON: dict[str, Any] = {
     # Off by default: the Prometheus objects need the Prometheus Operator's CRDs in the cluster, and
     # alarms need someone to notify. The shipped staging and prod stacks turn both on.
     "monitoring": {"prometheus": {"enabled": False}},
+    "events": {},
+    "xcom": {"objectStorage": {"enabled": False}},
 }
 
 _TIERS: dict[str, dict[str, Any]] = {
@@ -150,7 +153,11 @@ _TIERS: dict[str, dict[str, Any]] = {
         "kubernetes": {"networkPolicies": True},
         "scheduler": {"replicas": 2, "resources": _resources("1", "2Gi", memory_limit="4Gi")},
         "apiServer": {"replicas": 2, "resources": _resources("500m", "1Gi", memory_limit="2Gi")},
-        "triggerer": {"replicas": 2, "resources": _resources("250m", "512Mi", memory_limit="1Gi")},
+        "triggerer": {
+            "defaultDeferrable": True,
+            "replicas": 2,
+            "resources": _resources("250m", "512Mi", memory_limit="1Gi"),
+        },
         "dagProcessor": {"replicas": 2, "resources": _resources("1", "2Gi", memory_limit="4Gi")},
         "pgbouncer": {"enabled": True, "replicas": 2, "resources": _resources("100m", "128Mi", memory_limit="256Mi")},
         "celery": {"workers": {"keda": True, "resources": _resources("2", "4Gi", memory_limit="8Gi")}},
@@ -176,13 +183,18 @@ _TIERS: dict[str, dict[str, Any]] = {
             "cloudwatch": _cloudwatch(85, 15, 85, 80, 30),
         },
         "secretsBackend": {"type": "aws-secrets-manager"},
+        "xcom": {"objectStorage": {"enabled": True}},
     },
     "prod": {
         "executor": "CeleryExecutor",
         "kubernetes": {"networkPolicies": True},
         "scheduler": {"replicas": 2, "resources": _resources("2", "4Gi", memory_limit="8Gi")},
         "apiServer": {"replicas": 2, "resources": _resources("1", "2Gi", memory_limit="4Gi")},
-        "triggerer": {"replicas": 2, "resources": _resources("500m", "1Gi", memory_limit="2Gi")},
+        "triggerer": {
+            "defaultDeferrable": True,
+            "replicas": 2,
+            "resources": _resources("500m", "1Gi", memory_limit="2Gi"),
+        },
         "dagProcessor": {"replicas": 2, "resources": _resources("2", "4Gi", memory_limit="8Gi")},
         "pgbouncer": {"enabled": True, "replicas": 2, "resources": _resources("250m", "256Mi", memory_limit="512Mi")},
         "celery": {"workers": {"keda": True, "resources": _resources("4", "8Gi", memory_limit="16Gi")}},
@@ -208,6 +220,7 @@ _TIERS: dict[str, dict[str, Any]] = {
             "cloudwatch": _cloudwatch(80, 20, 80, 75, 10),
         },
         "secretsBackend": {"type": "aws-secrets-manager"},
+        "xcom": {"objectStorage": {"enabled": True}},
     },
 }
 

@@ -153,6 +153,16 @@ def _aws_refs(stores: DataPlaneOutputs | LocalTier) -> pulumi.Output[AwsRefs | N
         return pulumi.Output.from_input(None)
     region = stores.region
     pods_group = stores.pod_security_groups[0] if stores.pod_security_groups else None
-    return pulumi.Output.all(stores.logs_bucket, pulumi.Output.all(**stores.role_arns), pods_group).apply(
-        lambda parts: AwsRefs(region=region, logs_bucket=parts[0], role_arns=parts[1], pod_security_group=parts[2])
+    # Output.all() of nothing is a list: a stack without event sources gets an empty mapping.
+    queue_urls = (
+        pulumi.Output.all(**stores.event_queue_urls) if stores.event_queue_urls else pulumi.Output.from_input({})
+    )
+    return pulumi.Output.all(stores.logs_bucket, pulumi.Output.all(**stores.role_arns), pods_group, queue_urls).apply(
+        lambda parts: AwsRefs(
+            region=region,
+            logs_bucket=parts[0],
+            role_arns=parts[1],
+            pod_security_group=parts[2],
+            event_queue_urls=parts[3],
+        )
     )

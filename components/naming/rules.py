@@ -13,6 +13,7 @@ from ..config import name_syntax as syntax
 from ..config.errors import Problem
 from ..config.model import StackConfig
 from ..config.rule import Rule, rule
+from .aws import LOGS_PREFIX
 from .kubernetes import (
     ADMIN_JOB,
     DNS_LABEL_MAX,
@@ -116,6 +117,18 @@ def aws_names(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
             yield from _judge(key, prefix, syntax.secrets_manager_prefix)
 
 
+@rule("tier", "xcom")
+def xcom_prefix_outside_task_logs(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
+    """In the logs bucket, XComs keep their own prefix and expiry rule, apart from the task logs."""
+    storage = cfg.xcom.object_storage
+    if storage.enabled and storage.bucket is None and cfg.on_aws and f"{storage.prefix}/".startswith(f"{LOGS_PREFIX}/"):
+        yield Problem(
+            "xcom.objectStorage.prefix",
+            f"'{storage.prefix}' is inside the task logs' prefix '{LOGS_PREFIX}/' of the logs bucket, where XComs "
+            "would expire with the logs; choose another prefix, or name a bucket of your own",
+        )
+
+
 NAME_RULES: tuple[Rule, ...] = (
     kubernetes_names,
     job_names_fit,
@@ -124,4 +137,5 @@ NAME_RULES: tuple[Rule, ...] = (
     task_pod_placement_names,
     aws_tags,
     aws_names,
+    xcom_prefix_outside_task_logs,
 )

@@ -41,6 +41,8 @@ KEY_SETTINGS: dict[str, tuple[str, ...]] = {
     "aws:iam/role:Role": ("name",),
     "aws:kms/key:Key": ("enableKeyRotation", "deletionWindowInDays"),
     "aws:secretsmanager/secret:Secret": ("name",),
+    "aws:sqs/queue:Queue": ("name", "sqsManagedSseEnabled", "messageRetentionSeconds"),
+    "aws:s3/bucketNotification:BucketNotification": ("bucket",),
     "kubernetes:core/v1:Namespace": ("metadata.name",),
     "kubernetes:core/v1:Secret": ("metadata.name",),
     "kubernetes:batch/v1:Job": ("metadata.name",),

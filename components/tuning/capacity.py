@@ -64,6 +64,7 @@ def capacity_report(cfg: StackConfig, tuning: Tuning) -> dict[str, Any]:
             # What the schedulers can still run while one of them is down (a rollout, a lost node).
             "withOneSchedulerDown": tuning.parallelism * max(1, cfg.scheduler.replicas - 1),
         },
+        "deferred": {"peakDeferredTasks": cfg.workload.peak_deferred_tasks, **triggerer_capacity(cfg)},
         "defaultPoolSlots": tuning.default_pool_task_slot_count,
         "perDag": {"maxActiveTasks": tuning.max_active_tasks_per_dag, "maxActiveRuns": tuning.max_active_runs_per_dag},
         "connections": {
@@ -121,6 +122,17 @@ def _queues(cfg: StackConfig, tuning: Tuning) -> dict[str, Any]:
     }
 
 
+def triggerer_capacity(cfg: StackConfig) -> dict[str, int]:
+    """Deferred tasks the triggerers hold at once: all of them, and with one down (a rollout, a lost node)."""
+    replicas, capacity = cfg.triggerer.replicas, cfg.triggerer.capacity
+    return {
+        "triggerers": replicas,
+        "capacityPerTriggerer": capacity,
+        "total": replicas * capacity,
+        "withOneTriggererDown": max(1, replicas - 1) * capacity,
+    }
+
+
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
@@ -155,6 +167,12 @@ def capacity_summary(report: dict[str, Any]) -> list[str]:
         else:
             per_loop = slots["podsCreatedPerSchedulerLoop"]
             lines.append(f"{executor}: {slots['slots']} task pods, {per_loop} created per scheduler loop")
+    deferred = report["deferred"]
+    lines.append(
+        f"deferred tasks: {deferred['withOneTriggererDown']} with one triggerer down, {deferred['total']} in all "
+        f"(capacity {deferred['capacityPerTriggerer']} × {_count(deferred['triggerers'], 'triggerer')}) for a peak "
+        f"of {deferred['peakDeferredTasks']}"
+    )
     connections = report["connections"]
     pool = connections["sqlAlchemyPoolPerProcess"]
     shares = ", ".join(f"{name} {c['total']}" for name, c in connections["perComponent"].items())

@@ -13,6 +13,7 @@ from ..config.errors import Problem
 from ..config.model import StackConfig
 from ..config.rule import Rule, rule
 from ..config.sections.aws import DatabaseSection
+from .capacity import triggerer_capacity
 from .connection_budget import DatabaseLimit, database_limit, server_connections, tuning_connections
 from .derive import (
     WORKER_PROCESS_MEMORY_BYTES,
@@ -22,7 +23,7 @@ from .derive import (
     queue_worker_resources,
     task_fit,
 )
-from .drain import TASK_WRAP_UP_SECONDS, drain_seconds
+from .drain import RABBITMQ_CONSUMER_TIMEOUT_SECONDS, TASK_WRAP_UP_SECONDS, drain_seconds
 from .rds_instances import INSTANCE_MEMORY_GIB, rds_default_max_connections
 
 # Every section derive_tuning reads: a rule cannot judge a stack whose derivation lacks one.
@@ -249,6 +250,23 @@ def database_holds_the_connections(cfg: StackConfig, explicit: frozenset[str]) -
         )
 
 
+@rule("workload", "triggerer")
+def triggerers_carry_the_deferred_peak(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
+    """Triggers beyond capacity wait unassigned: sensors then time out and asset events arrive late."""
+    peak = cfg.workload.peak_deferred_tasks
+    figures = triggerer_capacity(cfg)
+    if peak <= figures["withOneTriggererDown"]:
+        return
+    down = " with one of them down" if cfg.triggerer.replicas > 1 else ""
+    yield Problem(
+        "workload.peakDeferredTasks",
+        f"{peak} deferred tasks exceed what the triggerers hold{down}: triggerer.capacity "
+        f"{figures['capacityPerTriggerer']} × {max(1, cfg.triggerer.replicas - 1)} of triggerer.replicas "
+        f"{cfg.triggerer.replicas} = {figures['withOneTriggererDown']}; raise triggerer.replicas or "
+        "triggerer.capacity (and the triggerer's resources with it)",
+    )
+
+
 _POOL_KEYS = ("pgbouncer.metadataPoolSize", "pgbouncer.resultBackendPoolSize")
 _POOL_OVERRIDES = frozenset({"tuning.sqlAlchemyPoolSize", "tuning.sqlAlchemyMaxOverflow"})
 
@@ -339,6 +357,13 @@ def drain_within_cluster_limit(cfg: StackConfig, _explicit: frozenset[str]) -> I
             "fails or kills the task). Split or defer the longest tasks, or raise workload.drainLimitSeconds where "
             "your nodes wait longer",
         )
+    if cfg.uses_rabbitmq and drain > RABBITMQ_CONSUMER_TIMEOUT_SECONDS:
+        yield Problem(
+            "workload.longestTaskSeconds",
+            f"a task may hold its RabbitMQ delivery unacknowledged for {drain}s, longer than the broker's "
+            f"{RABBITMQ_CONSUMER_TIMEOUT_SECONDS}s consumer_timeout (Amazon MQ's default): RabbitMQ would close the "
+            "worker's channel and hand the running task to another worker",
+        )
 
 
 CAPACITY_RULES: tuple[Rule, ...] = (
@@ -349,4 +374,5 @@ CAPACITY_RULES: tuple[Rule, ...] = (
     per_dag_limits_within_parallelism,
     database_holds_the_connections,
     drain_within_cluster_limit,
+    triggerers_carry_the_deferred_peak,
 )

@@ -15,6 +15,7 @@ from ..config.sections.ingress_tls import serves_https
 from ..tuning.airflow_options import tuning_airflow_options
 from ..tuning.model import Tuning
 from .drain import drain_airflow_config
+from .events import events_airflow_config
 from .integrations import integration_specs, integrations_airflow_config
 from .live_logs import live_logs_airflow_config
 from .logging import logging_airflow_config
@@ -42,6 +43,7 @@ def compose_airflow_config(cfg: StackConfig, tuning: Tuning, refs: AwsRefs | Non
             core_airflow_config(cfg),
             tuning_airflow_options(tuning, cfg),
             logging_airflow_config(refs),
+            events_airflow_config(cfg, refs),
             integrations_airflow_config(integration_specs(cfg)),
             {"kubernetes_executor": pinned_task_image(cfg)} if cfg.uses_kubernetes_executor else {},
             live_logs_airflow_config(),

@@ -22,6 +22,7 @@ from .aws_connection import aws_connection_env
 from .dags import DAGS_GIT_CONN_ID, dags_values
 from .database_access import database_access_values
 from .drain import TASK_POD_PRE_STOP, drain_pod_values
+from .events import event_queue_env
 from .files import load_values, values_files
 from .ingress import ingress_values
 from .integrations import IntegrationChartInputs
@@ -272,6 +273,7 @@ def _environment(
     env = list(integration_inputs.env)
     if refs is not None:
         env.append(aws_connection_env(refs))
+    env += event_queue_env(refs)
     secret_env = [
         {
             "envName": "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC",

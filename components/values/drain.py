@@ -20,9 +20,10 @@ def drain_airflow_config(cfg: StackConfig) -> AirflowConfig:
         return {}
     config: AirflowConfig = {"celery": {"task_acks_late": True, "worker_prefetch_multiplier": 1}}
     if cfg.uses_redis:
-        # A Redis transport option; RabbitMQ redelivers when a consumer's channel closes, and
-        # bounds an unacknowledged task by the broker's consumer_timeout instead.
-        config["celery_broker_transport_options"] = {"visibility_timeout": derive_drain(cfg).visibility_timeout_seconds}
+        # RabbitMQ has no visibility timeout: it redelivers an unacknowledged message when the
+        # consumer's connection closes (its consumer_timeout is judged in tuning/checks.py).
+        visibility = derive_drain(cfg).visibility_timeout_seconds
+        config["celery_broker_transport_options"] = {"visibility_timeout": visibility}
     return config
 
 

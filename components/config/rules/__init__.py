@@ -13,8 +13,9 @@ from .coherence import (
     secrets_backend_has_what_it_needs,
 )
 from .database_access import database_roles_are_distinct, database_tls_reaches_every_client
+from .events import event_sources_are_deliverable, xcom_object_storage_has_a_bucket
 from .executor_tiers import local_executor_only_below_staging
-from .fernet_rotation import fernet_retirement_has_a_previous_key
+from .fernet_rotation import fernet_retirement_keeps_the_current_key
 from .ingress_tls import base_url_agrees_with_tls, ingress_tls_is_coherent, prod_ingress_has_tls
 from .monitoring import cloudwatch_alarms_reach_someone, local_tier_has_no_cloudwatch, prometheus_can_scrape
 from .placement import aws_section_matches_tier, local_tier_has_no_aws
@@ -27,7 +28,7 @@ from .sizes import limits_not_below_requests, worker_bounds_ordered
 CONFIG_RULES: tuple[Rule, ...] = (
     adoption_names_the_retained_keys,
     airflow_config_leaves_kit_options_alone,
-    fernet_retirement_has_a_previous_key,
+    fernet_retirement_keeps_the_current_key,
     aws_section_matches_tier,
     local_tier_has_no_aws,
     prod_component_floors,
@@ -55,4 +56,6 @@ CONFIG_RULES: tuple[Rule, ...] = (
     cloudwatch_alarms_reach_someone,
     local_tier_has_no_cloudwatch,
     own_celery_config_keeps_publish_retries,
+    event_sources_are_deliverable,
+    xcom_object_storage_has_a_bucket,
 )

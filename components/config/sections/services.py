@@ -21,6 +21,10 @@ class TriggererSection(ComponentSpec):
     capacity: PositiveInt = Field(
         default=1000, description="Triggers one triggerer runs at once (`[triggerer] capacity`)."
     )
+    default_deferrable: bool = Field(
+        description="`[operators] default_deferrable`: operators and sensors that can defer (`S3KeySensor`, "
+        "`TriggerDagRunOperator`...) wait on the triggerer instead of holding a worker slot. On in staging and prod."
+    )
 
 
 class DagProcessorSection(ComponentSpec):

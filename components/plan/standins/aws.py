@@ -73,6 +73,12 @@ def outputs(type_token: str, name: str, inputs: dict[str, Any]) -> dict[str, Any
         extra |= {"arn": f"arn:aws:iam::{ACCOUNT_ID}:{kind[0].lower() + kind[1:]}/{role_name}", "name": role_name}
     elif type_token == "aws:secretsmanager/secret:Secret":
         extra |= {"arn": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:{inputs.get('name', name)}-AbCdEf"}
+    elif type_token == "aws:sqs/queue:Queue":
+        queue = inputs.get("name", name)
+        extra |= {
+            "arn": f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{queue}",
+            "url": f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT_ID}/{queue}",
+        }
     elif type_token == "aws:ec2/securityGroup:SecurityGroup":
         extra |= {"id": f"sg-{hashlib.sha256(name.encode()).hexdigest()[:17]}"}
     return extra
