@@ -16,7 +16,12 @@ $(VENV)/.runtime: requirements.txt constraints.txt
 	$(PIP_INSTALL) -r requirements.txt -c constraints.txt
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt constraints.txt
+# The kit itself, editable: puts the `airflow-ha` operations command in $(VENV)/bin.
+$(VENV)/.kit: $(VENV)/.runtime pyproject.toml
+	$(PIP_INSTALL) --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.kit requirements-dev.txt constraints.txt
 	$(PIP_INSTALL) -r requirements-dev.txt -c constraints.txt
 	touch $@
 
@@ -31,7 +36,7 @@ $(VENV)/.system: .ci/system-packages.txt .ci/install-system-packages
 	.ci/install-system-packages
 	touch $@
 
-plan: $(VENV)/.runtime
+plan: $(VENV)/.kit
 	$(PY) -m components plan --stack $(STACK) --format $(FORMAT)
 
 lint: $(VENV)/.dev
@@ -43,7 +48,7 @@ lint: $(VENV)/.dev
 test: lint $(VENV)/.system $(CHECKOV_VENV)/.installed
 	$(PY) -m pytest
 
-bench-plan: $(VENV)/.runtime
+bench-plan: $(VENV)/.kit
 	$(PY) -m benchmarks.plan
 
 bench-throughput: $(VENV)/.dev $(VENV)/.system

@@ -1,7 +1,8 @@
 """Wall time of a DAG of I/O-bound tasks under stock Airflow settings and under the kit's derived ones.
 
 Real Airflow (the version the stacks deploy) on this machine, CeleryExecutor as the stacks run it:
-a private PostgreSQL cluster and a Redis broker, both started here on 127.0.0.1 and free ports,
+a private PostgreSQL cluster and a broker (Redis, RabbitMQ, or both in turn with ``--broker``),
+all started here on 127.0.0.1 and free ports,
 then per configuration a fresh database, ``airflow db migrate``, an api-server (the Execution
 API), a scheduler, a dag-processor and one Celery worker. The DAG has ``--tasks`` tasks that each
 sleep ``--sleep`` seconds, as real tasks wait on warehouses and APIs. Every process started here
@@ -13,17 +14,21 @@ The two configurations:
 - kit: ``tuning_airflow_options(derive_tuning(cfg), cfg)`` for the workload declared in
   ``declared_workload()``, sized to a 2-core, 24 GiB machine.
 
-    .venv/bin/python -m benchmarks.throughput [--tasks 100] [--sleep 30]
+    .venv/bin/python -m benchmarks.throughput [--tasks 100] [--sleep 30] [--broker redis|rabbitmq|both]
+
+With ``--broker both`` the same two configurations run on each broker, and the figures are printed
+side by side at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import secrets
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +38,8 @@ from components.tuning.airflow_options import tuning_airflow_options
 from components.tuning.derive import derive_tuning
 from components.validation import validated_stack_config
 from tests.support.airflow import AirflowHome, AirflowProcesses
-from tests.support.servers import Postgres, postgres, redis
+from tests.support.processes import ProcessGroup
+from tests.support.servers import Postgres, postgres, rabbitmq, redis
 
 DAG_ID = "throughput"
 # The benchmark's PostgreSQL allows this many connections; the declared workload says so.
@@ -117,7 +123,7 @@ def run_configuration(
     sleep: int,
     timeout: float,
 ) -> dict[str, float]:
-    name = f"airflow_{label}"
+    name = f"airflow_{label}".replace("-", "_")
     database.create_database(name)
     home = AirflowHome.create(
         workdir / label,
@@ -175,51 +181,86 @@ def _figures(database: Postgres, name: str) -> dict[str, float]:
     return {"seconds": (ended - queued).total_seconds(), "peakConcurrency": peak}
 
 
+BROKERS = ("redis", "rabbitmq")
+
+
+@contextlib.contextmanager
+def broker_server(kind: str, workdir: Path) -> Iterator[tuple[Callable[[int], str], ProcessGroup]]:
+    """The broker's URL for the n-th configuration, and its processes (for their CPU time)."""
+    if kind == "redis":
+        with redis(workdir / "redis") as server:
+            yield server.url, server.group  # a Redis database per configuration
+    else:
+        with rabbitmq(workdir / "rabbitmq") as node:
+            yield lambda _number: node.url(), node.group  # configurations run one after the other
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tasks", type=int, default=100, help="tasks in the DAG (default 100)")
     parser.add_argument("--sleep", type=int, default=30, help="seconds each task waits (default 30)")
     parser.add_argument("--timeout", type=float, default=420, help="most seconds one DAG run may take (default 420)")
+    parser.add_argument("--broker", choices=(*BROKERS, "both"), default="redis", help="Celery broker (default redis)")
     parser.add_argument("--keep", action="store_true", help="keep the working folder (logs) afterwards")
     args = parser.parse_args()
 
     configurations: dict[str, dict[str, dict[str, Any]]] = {"stock": {}, "kit": kit_settings()}
+    brokers = BROKERS if args.broker == "both" else (args.broker,)
     print("kit settings:", ", ".join(f"[{s}] {k}={v}" for s, o in configurations["kit"].items() for k, v in o.items()))
     workdir = Path(tempfile.mkdtemp(prefix="airflow-throughput-"))
-    results: dict[str, dict[str, float]] = {}
+    results: dict[tuple[str, str], dict[str, float]] = {}
     try:
-        with postgres(workdir / "postgres", PG_MAX_CONNECTIONS) as database, redis(workdir / "redis") as broker:
+        with postgres(workdir / "postgres", PG_MAX_CONNECTIONS) as database:
+            for kind in brokers:
+                with broker_server(kind, workdir) as (broker_url, broker_group):
 
-            def store_cpu_seconds() -> float:
-                return database.group.cpu_seconds() + broker.group.cpu_seconds()
+                    def store_cpu_seconds(group: ProcessGroup = broker_group) -> float:
+                        return database.group.cpu_seconds() + group.cpu_seconds()
 
-            for number, (label, settings) in enumerate(configurations.items()):
-                started = time.monotonic()
-                results[label] = figures = run_configuration(
-                    label,
-                    settings,
-                    workdir=workdir,
-                    store_cpu_seconds=store_cpu_seconds,
-                    database=database,
-                    broker_url=broker.url(number),
-                    tasks=args.tasks,
-                    sleep=args.sleep,
-                    timeout=args.timeout,
-                )
-                print(
-                    f"{label:>5}: {args.tasks} tasks × {args.sleep}s in {figures['seconds']:.1f}s "
-                    f"(at most {figures['peakConcurrency']:.0f} at once, "
-                    f"{figures['cpuSecondsPerTask']:.2f} CPU-s per task; "
-                    f"{time.monotonic() - started:.0f}s with start-up)",
-                    flush=True,
-                )
+                    for number, (label, settings) in enumerate(configurations.items()):
+                        started = time.monotonic()
+                        results[kind, label] = figures = run_configuration(
+                            f"{kind}-{label}",
+                            settings,
+                            workdir=workdir,
+                            store_cpu_seconds=store_cpu_seconds,
+                            database=database,
+                            broker_url=broker_url(number),
+                            tasks=args.tasks,
+                            sleep=args.sleep,
+                            timeout=args.timeout,
+                        )
+                        print(
+                            f"{kind:>8} {label:>5}: {args.tasks} tasks × {args.sleep}s in {figures['seconds']:.1f}s "
+                            f"(at most {figures['peakConcurrency']:.0f} at once, "
+                            f"{figures['cpuSecondsPerTask']:.2f} CPU-s per task; "
+                            f"{time.monotonic() - started:.0f}s with start-up)",
+                            flush=True,
+                        )
     finally:
         if args.keep:
             print(f"logs kept in {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    ratio = results["stock"]["seconds"] / results["kit"]["seconds"]
-    print(f"ratio stock/kit: {ratio:.2f}× ({'meets' if ratio >= 2 else 'misses'} the 2× target)")
+    print(summary(results, brokers))
+
+
+def summary(results: dict[tuple[str, str], dict[str, float]], brokers: tuple[str, ...]) -> str:
+    """The figures of every broker side by side, and the stock/kit ratio each reaches."""
+    rows = [f"{'':>28}" + "".join(f"{kind:>12}" for kind in brokers)]
+    for label in ("stock", "kit"):
+        for figure, name in (
+            ("seconds", "wall seconds"),
+            ("peakConcurrency", "most at once"),
+            ("cpuSecondsPerTask", "CPU-s per task"),
+        ):
+            cells = "".join(f"{results[kind, label][figure]:>12.2f}" for kind in brokers)
+            rows.append(f"{label + ' ' + name:>28}{cells}")
+    ratios = {kind: results[kind, "stock"]["seconds"] / results[kind, "kit"]["seconds"] for kind in brokers}
+    rows.append(f"{'ratio stock/kit':>28}" + "".join(f"{ratio:>12.2f}" for ratio in ratios.values()))
+    verdicts = ", ".join(f"{kind} {'meets' if ratio >= 2 else 'misses'}" for kind, ratio in ratios.items())
+    rows.append(f"the 2× target: {verdicts}")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":

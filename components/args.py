@@ -17,16 +17,26 @@ from pydantic import SecretStr
 from .config.errors import PROJECT
 from .config.model import StackConfig
 from .config.registry import SERVICE_ACCOUNT_COMPONENTS, Component
-from .config.sections.aws import AwsSection, DatabaseSection, LogsSection, RedisSection
+from .config.sections.aws import (
+    AwsSection,
+    DatabaseRolesSection,
+    DatabaseSection,
+    LogsSection,
+    RabbitmqSection,
+    RedisSection,
+)
 from .config.sections.events import EventSource
 from .naming.aws import AwsNames
 from .naming.kubernetes import Names
 from .tuning.derive import derive_tuning
 from .tuning.model import PgbouncerPools, Tuning
 from .values.dags import GitBundle, GitSync, dag_delivery
+from .values.database_access import rds_ca_bundle_url
+from .values.fernet_keys import FernetRotation, fernet_rotation
 from .values.integrations import IntegrationSpecs, integration_specs
 from .values.jobs import local_admin_job, migration_job
 from .values.kit_secrets import KitSecrets, LocalTierSecrets, PgbouncerSecrets, kit_secrets
+from .values.monitoring import AlarmSpec, MonitoringManifests, alarm_specs, monitoring_manifests
 from .values.pod_security import namespace_labels
 from .values.release import ReleaseValues
 from .values.secrets_backend import SecretsManagerBackend
@@ -41,6 +51,16 @@ class Network:
     subnet_ids: tuple[str, ...]
     # Security groups admitted to the data stores; empty: the EKS cluster's own security group.
     source_security_group_ids: tuple[str, ...]
+    # The data stores admit only a security group of Airflow's pods instead (aws.securityGroupsForPods).
+    security_groups_for_pods: bool = False
+
+
+@dataclass(frozen=True)
+class CaBundleSource:
+    """Where the RDS CA bundle comes from: ``file`` when the stack names one, else ``url`` at deploy time."""
+
+    url: str
+    file: str | None
 
 
 @dataclass(frozen=True)
@@ -48,6 +68,8 @@ class DatabaseArgs:
     section: DatabaseSection
     # The major version when AWS applies minors in place (it then matches any 16.x), else the exact one.
     engine_version: str
+    roles: DatabaseRolesSection | None  # least-privilege roles the kit generates passwords for
+    ca_bundle: CaBundleSource | None  # with `database.tls.mode: verify-full`
 
 
 @dataclass(frozen=True)
@@ -75,7 +97,7 @@ class AwsDataPlaneArgs:
     network: Network
     names: AwsNames
     database: DatabaseArgs
-    broker: RedisSection | None  # None without Celery
+    broker: RedisSection | RabbitmqSection | None  # by broker.type; None without Celery
     logs: LogsSection
     irsa: IrsaArgs
     # `database.protect` guards everything whose loss loses data: instance, kit key, logs bucket.
@@ -119,7 +141,8 @@ class AirflowArgs:
     secrets: KitSecrets
     chart_version: str
     chart_repository: str
-    protect_keys: bool  # the fernet key is guarded like the database
+    protect_keys: bool  # the fernet keys are guarded like the database
+    fernet: FernetRotation
     pgbouncer: PgbouncerArgs | None
     dags_git: DagsGitCredentials | None
     migration_job: Manifest
@@ -127,8 +150,26 @@ class AirflowArgs:
 
 
 @dataclass(frozen=True)
+class SlackChannel:
+    workspace_id: str
+    channel_id: str
+
+
+@dataclass(frozen=True)
+class AlarmsArgs:
+    """CloudWatch alarms on the data stores, and where they notify."""
+
+    names: AwsNames
+    tags: Mapping[str, str]
+    alarms: tuple[AlarmSpec, ...]
+    slack: SlackChannel | None  # AWS Chatbot
+    emails: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class AwsTier:
     data_plane: AwsDataPlaneArgs
+    alarms: AlarmsArgs | None = None  # None: `monitoring.cloudwatch.enabled` is false
 
 
 @dataclass(frozen=True)
@@ -143,6 +184,7 @@ class PlatformArgs:
     cluster: ClusterArgs
     integrations: IntegrationsArgs
     airflow: AirflowArgs
+    monitoring: MonitoringManifests | None = None  # None: `monitoring.prometheus.enabled` is false
 
 
 def platform_args(cfg: StackConfig) -> PlatformArgs:
@@ -152,7 +194,8 @@ def platform_args(cfg: StackConfig) -> PlatformArgs:
     secrets = kit_secrets(cfg, names)
     tier: AwsTier | LocalTier
     if cfg.on_aws:
-        tier = AwsTier(_data_plane_args(cfg, names))
+        data_plane = _data_plane_args(cfg, names)
+        tier = AwsTier(data_plane, _alarms_args(cfg, data_plane))
     else:
         local = _validated(secrets.local, "the local tier's Secrets")
         tier = LocalTier(local, local_admin_job(cfg, names, secrets, local))
@@ -161,6 +204,23 @@ def platform_args(cfg: StackConfig) -> PlatformArgs:
         cluster=ClusterArgs(namespace=names.namespace, context=cfg.kubernetes.context, labels=namespace_labels(cfg)),
         integrations=IntegrationsArgs(names, integration_specs(cfg)),
         airflow=_airflow_args(cfg, names, tuning, secrets),
+        monitoring=monitoring_manifests(cfg, names, tuning) if cfg.monitoring.prometheus.enabled else None,
+    )
+
+
+def _alarms_args(cfg: StackConfig, data_plane: AwsDataPlaneArgs) -> AlarmsArgs | None:
+    cloudwatch = cfg.monitoring.cloudwatch
+    if cloudwatch is None or not cloudwatch.enabled:
+        return None
+    slack = None
+    if cloudwatch.slack_workspace_id is not None and cloudwatch.slack_channel_id is not None:
+        slack = SlackChannel(cloudwatch.slack_workspace_id, cloudwatch.slack_channel_id)
+    return AlarmsArgs(
+        names=data_plane.names,
+        tags=data_plane.tags,
+        alarms=alarm_specs(cfg, data_plane.names, cloudwatch),
+        slack=slack,
+        emails=tuple(cloudwatch.emails),
     )
 
 
@@ -180,21 +240,36 @@ def _data_plane_args(cfg: StackConfig, names: Names) -> AwsDataPlaneArgs:
     aws: AwsSection = _validated(cfg.aws, "aws")
     database: DatabaseSection = _validated(cfg.database, "database")
     logs: LogsSection = _validated(cfg.logs, "logs")
-    broker = _validated(cfg.redis, "redis") if cfg.uses_celery else None
+    broker: RedisSection | RabbitmqSection | None = None
+    if cfg.uses_redis:
+        broker = _validated(cfg.redis, "redis")
+    elif cfg.uses_rabbitmq:
+        broker = _validated(cfg.rabbitmq, "rabbitmq")
     backend = integration_specs(cfg).backend
     in_secrets_manager = isinstance(backend, SecretsManagerBackend)
-    keys_of_their_own = [database.kms_key_arn, logs.kms_key_arn, *([broker.kms_key_arn] if broker else [])]
+    # Amazon MQ encrypts RabbitMQ with an AWS-owned key: only Redis may want the kit's.
+    redis_key = [broker.kms_key_arn] if isinstance(broker, RedisSection) else []
+    keys_of_their_own = [database.kms_key_arn, logs.kms_key_arn, *redis_key]
     return AwsDataPlaneArgs(
         region=aws.region,
         eks_cluster_name=aws.eks_cluster_name,
         tags=kit_tags(cfg),
-        network=Network(aws.vpc_id, tuple(aws.private_subnet_ids), tuple(aws.cluster_security_group_ids or ())),
+        network=Network(
+            aws.vpc_id,
+            tuple(aws.private_subnet_ids),
+            tuple(aws.cluster_security_group_ids or ()),
+            security_groups_for_pods=aws.security_groups_for_pods,
+        ),
         names=AwsNames(cfg.kubernetes.release_name, cfg.stack, database.engine_version.split(".")[0]),
         database=DatabaseArgs(
             section=database,
             engine_version=database.engine_version.split(".")[0]
             if database.auto_minor_version_upgrade
             else database.engine_version,
+            roles=database.roles if database.roles.enabled else None,
+            ca_bundle=CaBundleSource(rds_ca_bundle_url(aws.region), database.tls.ca_bundle_file)
+            if database.tls.mode == "verify-full"
+            else None,
         ),
         broker=broker,
         logs=logs,
@@ -231,6 +306,7 @@ def _airflow_args(cfg: StackConfig, names: Names, tuning: Tuning, secrets: KitSe
         chart_version=cfg.airflow.chart_version,
         chart_repository=cfg.airflow.chart_repository,
         protect_keys=cfg.database is not None and cfg.database.protect,
+        fernet=fernet_rotation(cfg),
         pgbouncer=pgbouncer,
         dags_git=_dags_git(cfg, secrets),
         migration_job=migration_job(cfg, names, secrets, tuning.default_pool_task_slot_count),

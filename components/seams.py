@@ -28,12 +28,23 @@ class EksClusterAccess:
 
 
 @dataclass(frozen=True)
+class DatabaseRole:
+    name: str
+    password: pulumi.Output[str]  # a Pulumi secret
+
+
+@dataclass(frozen=True)
 class RdsConnection:
     host: pulumi.Output[str]
     port: pulumi.Output[int]
     db_name: str
-    username: str
+    username: str  # the master user
     password: pulumi.Output[str]  # a Pulumi secret
+    sslmode: str  # "verify-full" or "require"
+    ca_bundle: pulumi.Output[str] | None  # the RDS CA bundle (PEM), with verify-full
+    # With `database.roles`: whom Airflow and PgBouncer connect as, and KEDA's read-only role.
+    application_role: DatabaseRole | None = None
+    keda_role: DatabaseRole | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,28 @@ class SecretsManagerAccess:
 
 
 @dataclass(frozen=True)
+class AlarmTargets:
+    """What the CloudWatch alarms take from the data plane: its provider (same account, region and
+    tags), and the account and partition their topic's key policy names."""
+
+    provider: aws.Provider
+    account_id: pulumi.Output[str]
+    partition: pulumi.Output[str]
+
+
+@dataclass(frozen=True)
+class FernetKeyStore:
+    """Where the AWS tiers keep every fernet key outside the cluster: a Secrets Manager secret that
+    survives a teardown keeping the database, encrypted with the database's KMS key, and adopted
+    with the database (``adopt``: ``database.adoptRetained``). See values/fernet_keys.py."""
+
+    provider: aws.Provider
+    secret_name: str
+    kms_key_arn: pulumi.Input[str]
+    adopt: bool
+
+
+@dataclass(frozen=True)
 class DataPlaneOutputs:
     region: str
     eks: EksClusterAccess
@@ -54,6 +87,10 @@ class DataPlaneOutputs:
     logs_bucket: pulumi.Output[str]
     role_arns: Mapping[str, pulumi.Output[str]]  # chart component key → IRSA role ARN
     secrets_manager: SecretsManagerAccess | None  # None unless Airflow's backend is Secrets Manager
+    alarm_targets: AlarmTargets
+    fernet_key_store: FernetKeyStore
+    # aws.securityGroupsForPods: the groups of Airflow's pods, the kit's own first; None when off.
+    pod_security_groups: tuple[pulumi.Output[str], ...] | None = None
     event_queue_urls: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)  # event source → queue URL
 
 

@@ -16,6 +16,7 @@ from .config.loader import load_stack_config
 from .config.model import StackConfig
 from .config.renames import Warn
 from .naming.rules import NAME_RULES
+from .tuning.broker_capacity import rabbitmq_holds_the_connections
 from .tuning.checks import CAPACITY_RULES
 
 _LOG = logging.getLogger(__name__)
@@ -29,4 +30,5 @@ def validated_stack_config(
     warn: Warn = _LOG.warning,
 ) -> StackConfig:
     """The stack's config, validated; raises ``ConfigError`` listing every problem."""
-    return load_stack_config(stack, values, secret_keys, extra_rules=(*NAME_RULES, *CAPACITY_RULES), warn=warn)
+    rules = (*NAME_RULES, *CAPACITY_RULES, rabbitmq_holds_the_connections)
+    return load_stack_config(stack, values, secret_keys, extra_rules=rules, warn=warn)

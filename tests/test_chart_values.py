@@ -34,7 +34,10 @@ VARIANTS = {
     "staging-both": lambda: stack("staging", executor=BOTH),
     "local-kubernetes": lambda: stack("local", executor=KUBERNETES),
     "local-both": lambda: stack("local", executor=BOTH),
-    "staging-pgbouncer-off": lambda: stack("staging", pgbouncer={"enabled": False}),
+    # Without PgBouncer, KEDA's operator connects itself and cannot verify RDS (database.tls.mode).
+    "staging-pgbouncer-off": lambda: stack(
+        "staging", pgbouncer={"enabled": False}, database={"tls": {"mode": "require"}}
+    ),
     "dev-keda-off": lambda: stack("dev", executor=CELERY, celery={"workers": {"keda": False}}),
     "prod-git-sync-token": lambda: stack(
         "prod",

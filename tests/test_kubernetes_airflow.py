@@ -79,7 +79,8 @@ def test_migration_job_runs_the_target_image_straight_against_the_database():
     assert container["args"] == [
         "bash",
         "-c",
-        'airflow db migrate && exec airflow pools set default_pool 210 "Default pool"',
+        'python -c "$KIT_ROLE_BOOTSTRAP" roles && airflow db migrate && python -c "$KIT_ROLE_BOOTSTRAP" grants '
+        '&& exec airflow pools set default_pool 210 "Default pool"',
     ]
     env = {item["name"]: item for item in container["env"]}
     assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]["valueFrom"]["secretKeyRef"] == {
@@ -149,7 +150,7 @@ def test_stable_keys_are_generated_once_and_handed_over_as_secrets():
 def test_the_fernet_key_is_32_random_bytes_in_url_safe_base64():
     from cryptography.fernet import Fernet
 
-    from components.kubernetes.fernet import fernet_key
+    from components.values.fernet_keys import fernet_key_from_url_safe as fernet_key
 
     for _ in range(20):
         # RandomId's b64_url: URL-safe base64 of the random bytes, without padding.
@@ -264,9 +265,11 @@ def test_pods_roll_when_the_secrets_they_read_change():
 
 
 def test_a_new_database_password_rolls_every_pod_that_uses_it():
-    before = _pod_annotations(run(stack("prod"), db_password="SENTINEL-old-password"))
-    after = _pod_annotations(run(stack("prod"), db_password="SENTINEL-new-password"))
+    """Without roles every pod uses the master password (with roles: tests/test_db_access_pulumi.py)."""
+    as_master = {"roles": {"enabled": False}}
+    before = _pod_annotations(run(stack("prod", database=as_master), db_password="SENTINEL-old-password"))
+    after = _pod_annotations(run(stack("prod", database=as_master), db_password="SENTINEL-new-password"))
     assert after[0] != before[0]
     assert after[1] != before[1]
-    engine_run = run(stack("prod"), db_password="SENTINEL-new-password")
+    engine_run = run(stack("prod", database=as_master), db_password="SENTINEL-new-password")
     assert "SENTINEL-new-password" not in json.dumps([r.inputs for r in engine_run.registrations])

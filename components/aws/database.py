@@ -23,6 +23,7 @@ import pulumi_random as random
 
 from ..args import DatabaseArgs, Network
 from ..naming.aws import AwsNames
+from ..seams import DatabaseRole
 from .engine_guard import checked_engine_version
 from .network import cluster_only_security_group
 from .policies import RDS_ENHANCED_MONITORING_POLICY, service_trust_policy
@@ -44,6 +45,20 @@ IAM_ROLE_PREFIX_MAX = 38
 def _adopted(adopt: bool, physical_id: str) -> pulumi.ResourceOptions:
     """``pulumi import`` of a resource a destroyed stack retained, on the stack's next `up`."""
     return pulumi.ResourceOptions(import_=physical_id) if adopt else pulumi.ResourceOptions()
+
+
+def _password(name: str, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
+    generated = random.RandomPassword(
+        name,
+        length=PASSWORD_LENGTH,
+        special=True,
+        override_special=PASSWORD_SPECIALS,
+        min_lower=1,
+        min_upper=1,
+        min_numeric=1,
+        opts=opts,
+    )
+    return pulumi.Output.secret(generated.result)
 
 
 class MetadataDatabase(pulumi.ComponentResource):
@@ -96,15 +111,15 @@ class MetadataDatabase(pulumi.ComponentResource):
             # window applies it: the kit leaves the old group behind instead of failing to delete it.
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
         )
-        password = random.RandomPassword(
-            f"{name}-password",
-            length=PASSWORD_LENGTH,
-            special=True,
-            override_special=PASSWORD_SPECIALS,
-            min_lower=1,
-            min_upper=1,
-            min_numeric=1,
-            opts=child,
+        password = _password(f"{name}-password", child)
+        # The least-privilege roles' passwords (the migration Job creates the roles: values/database_access.py).
+        self.application_role = (
+            DatabaseRole(args.roles.application, _password(f"{name}-application-password", child))
+            if args.roles is not None
+            else None
+        )
+        self.keda_role = (
+            DatabaseRole(args.roles.keda, _password(f"{name}-keda-password", child)) if args.roles is not None else None
         )
 
         monitoring_role_arn: pulumi.Output[str] | None = None
@@ -156,7 +171,7 @@ class MetadataDatabase(pulumi.ComponentResource):
             instance_class=db.instance_class,
             db_name=db.db_name,
             username=db.username,
-            password=pulumi.Output.secret(password.result),
+            password=password,
             port=POSTGRES_PORT,
             allocated_storage=db.allocated_storage_gb,
             max_allocated_storage=db.max_allocated_storage_gb,
@@ -196,7 +211,7 @@ class MetadataDatabase(pulumi.ComponentResource):
         self.port: pulumi.Output[int] = self.instance.port
         self.db_name = db.db_name
         self.username = db.username
-        self.password: pulumi.Output[str] = pulumi.Output.secret(password.result)
+        self.password: pulumi.Output[str] = password
         self.security_group_id: pulumi.Output[str] = security_group.id
         self.register_outputs(
             {

@@ -1,4 +1,5 @@
-"""A security group that admits the EKS cluster, and nothing else, on one port."""
+"""Security groups of the data stores (they admit the cluster, or Airflow's pods, on one port) and,
+with ``aws.securityGroupsForPods``, the security group of Airflow's pods."""
 
 from __future__ import annotations
 
@@ -42,4 +43,29 @@ def cluster_only_security_group(
             description="Airflow pods on the EKS cluster",
             opts=opts,
         )
+    return group
+
+
+def pods_security_group(
+    name: str, *, group_name: str, vpc_id: str, opts: pulumi.ResourceOptions
+) -> aws.ec2.SecurityGroup:
+    """What the VPC CNI puts on the branch ENI of each Airflow pod (``SecurityGroupPolicy``), next to
+    the node-level groups the pods keep for everything else. It admits nothing itself; the data
+    stores admit it. Egress is open, as a pod's is without it (S3, the Kubernetes API, the stores)."""
+    group = aws.ec2.SecurityGroup(
+        name,
+        name_prefix=f"{group_name}-",
+        description="Airflow pods: admitted by the metadata database and the Celery broker",
+        vpc_id=vpc_id,
+        opts=opts,
+    )
+    # A group the provider creates has no egress rule at all (it removes AWS's default).
+    aws.vpc.SecurityGroupEgressRule(
+        f"{name}-egress",
+        security_group_id=group.id,
+        ip_protocol="-1",
+        cidr_ipv4="0.0.0.0/0",
+        description="Airflow pods reach what they reach without a pod security group",
+        opts=opts,
+    )
     return group

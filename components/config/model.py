@@ -17,12 +17,15 @@ from .base import KitModel
 from .executors import CELERY, KUBERNETES, Executor
 from .secrets import Secrets
 from .sections.airflow import AirflowSection
-from .sections.aws import AwsSection, DatabaseSection, LogsSection, RedisSection
+from .sections.aws import AwsSection, DatabaseSection, LogsSection, RabbitmqSection, RedisSection
+from .sections.broker import RABBITMQ, REDIS, BrokerSection
 from .sections.dags import DagsSection
 from .sections.events import EventsSection, XComSection
 from .sections.executors import CelerySection, KubernetesExecutorSection
 from .sections.integrations import OpenLineageSection, SecretsBackendSection, SlackSection, VaultSection
 from .sections.kubernetes import KubernetesSection
+from .sections.monitoring import MonitoringSection
+from .sections.recovery import RecoverySection
 from .sections.services import (
     ApiServerSection,
     DagProcessorSection,
@@ -36,7 +39,7 @@ Tier = Literal["local", "dev", "staging", "prod"]
 TIERS: tuple[str, ...] = ("local", "dev", "staging", "prod")
 AWS_TIERS: tuple[str, ...] = ("dev", "staging", "prod")
 # Sections that exist only where there is AWS: the `local` tier refuses them.
-AWS_SECTIONS: tuple[str, ...] = ("aws", "database", "redis", "logs")
+AWS_SECTIONS: tuple[str, ...] = ("aws", "database", "redis", "rabbitmq", "logs")
 
 
 class StackConfig(KitModel):
@@ -64,8 +67,13 @@ class StackConfig(KitModel):
     kubernetes_executor: KubernetesExecutorSection = Field(description="Task pods of the `KubernetesExecutor`.")
     workload: WorkloadSection = Field(description="The workload the deployment must carry; the kit sizes from it.")
     tuning: TuningSection = Field(description="Overrides of the settings the kit derives from the workload.")
+    recovery: RecoverySection = Field(description="Riding out a dead worker and a broker failover.")
     database: DatabaseSection | None = Field(default=None, description="The RDS PostgreSQL metadata database.")
+    broker: BrokerSection = Field(description="The Celery broker (executors with `CeleryExecutor`).")
     redis: RedisSection | None = Field(default=None, description="The ElastiCache Redis Celery broker.")
+    rabbitmq: RabbitmqSection | None = Field(
+        default=None, description="The Amazon MQ for RabbitMQ Celery broker (`broker.type: rabbitmq`)."
+    )
     logs: LogsSection | None = Field(default=None, description="The S3 bucket of task logs.")
     secrets_backend: SecretsBackendSection = Field(description="Where Airflow looks up connections and variables.")
     vault: VaultSection = Field(description="HashiCorp Vault, when it is the secrets backend.")
@@ -74,6 +82,7 @@ class StackConfig(KitModel):
     dags: DagsSection = Field(description="How DAGs reach Airflow.")
     events: EventsSection = Field(description="S3 event notifications that trigger DAGs through asset watchers.")
     xcom: XComSection = Field(description="Where XComs are stored.")
+    monitoring: MonitoringSection = Field(description="Alerts and dashboards: Prometheus Operator objects, CloudWatch.")
     secrets: Secrets = Field(default_factory=Secrets, description="The secret keys (`pulumi config set --secret`).")
 
     @property
@@ -83,6 +92,16 @@ class StackConfig(KitModel):
     @property
     def uses_celery(self) -> bool:
         return CELERY in self.executor.split(",")
+
+    @property
+    def uses_redis(self) -> bool:
+        """Celery through Redis: ElastiCache on AWS, the chart's in-cluster Redis locally."""
+        return self.uses_celery and self.broker.type == REDIS
+
+    @property
+    def uses_rabbitmq(self) -> bool:
+        """Celery through Amazon MQ for RabbitMQ (AWS tiers only)."""
+        return self.uses_celery and self.broker.type == RABBITMQ
 
     @property
     def uses_kubernetes_executor(self) -> bool:

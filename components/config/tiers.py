@@ -11,6 +11,37 @@ import copy
 from typing import Any
 
 
+def _alert_thresholds(minutes: int, pool: int, pgbouncer: int, failures: int, triggerer: int) -> dict[str, Any]:
+    """The Prometheus alerts of a tier: ``minutes`` before a stuck state pages, shares of the capacity figures."""
+    return {
+        "heartbeatMissingMinutes": max(2, minutes // 5),
+        "queuedMinutes": minutes,
+        "noFreeSlotsMinutes": minutes,
+        "poolSaturationPercent": pool,
+        "pgbouncerBudgetPercent": pgbouncer,
+        "taskFailurePercent": failures,
+        "triggererCapacityPercent": triggerer,
+        "workersAtMaxMinutes": minutes,
+        "importErrorsMinutes": minutes,
+    }
+
+
+def _cloudwatch(cpu: int, free: int, connections: int, redis_memory: int, lag: int) -> dict[str, Any]:
+    return {
+        "enabled": False,
+        "thresholds": {
+            "databaseCpuPercent": cpu,
+            "databaseFreeStoragePercent": free,
+            "databaseFreeableMemoryPercent": free,
+            "databaseConnectionsPercent": connections,
+            "redisMemoryPercent": redis_memory,
+            "redisCpuPercent": cpu,
+            "redisEvictions": 0,
+            "redisReplicationLagSeconds": lag,
+        },
+    }
+
+
 def _resources(cpu: str, memory: str, cpu_limit: str | None = None, memory_limit: str | None = None) -> dict[str, Any]:
     resources: dict[str, Any] = {"requests": {"cpu": cpu, "memory": memory}}
     if cpu_limit or memory_limit:
@@ -18,15 +49,29 @@ def _resources(cpu: str, memory: str, cpu_limit: str | None = None, memory_limit
     return resources
 
 
+def _rabbitmq(instance_type: str, deployment_mode: str, *, log_retention_days: int) -> dict[str, Any]:
+    return {
+        "instanceType": instance_type,
+        "deploymentMode": deployment_mode,
+        # Sunday night in UTC, the quietest hours of most batch schedules.
+        "maintenanceWindow": {"dayOfWeek": "SUNDAY", "timeOfDay": "03:00", "timeZone": "UTC"},
+        "logRetentionDays": log_retention_days,
+    }
+
+
 # What every tier shares; the tiers below override parts of it.
 _COMMON: dict[str, Any] = {
     "kubernetes": {"ingress": {"enabled": False}},
     "airflow": {},
     "celery": {"workers": {}},
+    "broker": {"type": "redis"},
     "kubernetesExecutor": {},
     "triggerer": {"defaultDeferrable": False},
     "tuning": {},
-    "workload": {"maxActiveRunsPerDag": 16, "maxActiveTasksPerDag": 16},
+    # Why these figures: docs/adr/0007-dead-workers-and-broker-outages.md.
+    "recovery": {"taskHeartbeatTimeoutSeconds": 120, "defaultTaskRetries": 2, "defaultRetryDelaySeconds": 60},
+    # 540 s of task plus a minute to report keeps the chart's 600 s termination grace.
+    "workload": {"maxActiveRunsPerDag": 16, "maxActiveTasksPerDag": 16, "longestTaskSeconds": 540},
     "secretsBackend": {
         "connectionsPrefix": "airflow/{stack}/connections",
         "variablesPrefix": "airflow/{stack}/variables",
@@ -39,6 +84,9 @@ _COMMON: dict[str, Any] = {
     "dags": {"source": "image"},
     "events": {},
     "xcom": {"objectStorage": {"enabled": False}},
+    # Off by default: the Prometheus objects need the Prometheus Operator's CRDs in the cluster, and
+    # alarms need someone to notify. The shipped staging and prod stacks turn both on.
+    "monitoring": {"prometheus": {"enabled": False}},
 }
 
 _TIERS: dict[str, dict[str, Any]] = {
@@ -57,7 +105,9 @@ _TIERS: dict[str, dict[str, Any]] = {
             "maxActiveTasksPerDag": 4,
             "taskResources": _resources("100m", "256Mi"),
         },
+        "monitoring": {"thresholds": _alert_thresholds(30, 95, 90, 50, 90)},
         "secretsBackend": {"type": "none"},
+        "recovery": {"taskHeartbeatTimeoutSeconds": 60, "defaultTaskRetries": 0, "defaultRetryDelaySeconds": 30},
     },
     "dev": {
         "executor": "KubernetesExecutor",
@@ -82,8 +132,14 @@ _TIERS: dict[str, dict[str, Any]] = {
             "logRetentionDays": 7,
         },
         "redis": {"nodeType": "cache.t4g.small", "numCacheClusters": 1, "multiAz": False, "snapshotRetentionDays": 0},
+        "rabbitmq": _rabbitmq("mq.t3.micro", "SINGLE_INSTANCE", log_retention_days=7),
         "logs": {"retentionDays": 30},
+        "monitoring": {
+            "thresholds": _alert_thresholds(30, 95, 90, 50, 90),
+            "cloudwatch": _cloudwatch(90, 10, 90, 85, 60),
+        },
         "secretsBackend": {"type": "aws-secrets-manager"},
+        "recovery": {"taskHeartbeatTimeoutSeconds": 90, "defaultTaskRetries": 1, "defaultRetryDelaySeconds": 30},
     },
     "staging": {
         "executor": "CeleryExecutor,KubernetesExecutor",
@@ -112,7 +168,12 @@ _TIERS: dict[str, dict[str, Any]] = {
             "logRetentionDays": 30,
         },
         "redis": {"nodeType": "cache.t4g.medium", "numCacheClusters": 2, "multiAz": True, "snapshotRetentionDays": 1},
+        "rabbitmq": _rabbitmq("mq.m5.large", "SINGLE_INSTANCE", log_retention_days=30),
         "logs": {"retentionDays": 90},
+        "monitoring": {
+            "thresholds": _alert_thresholds(15, 90, 85, 25, 85),
+            "cloudwatch": _cloudwatch(85, 15, 85, 80, 30),
+        },
         "secretsBackend": {"type": "aws-secrets-manager"},
         "xcom": {"objectStorage": {"enabled": True}},
     },
@@ -143,7 +204,12 @@ _TIERS: dict[str, dict[str, Any]] = {
             "logRetentionDays": 90,
         },
         "redis": {"nodeType": "cache.r7g.large", "numCacheClusters": 2, "multiAz": True, "snapshotRetentionDays": 7},
+        "rabbitmq": _rabbitmq("mq.m5.large", "CLUSTER_MULTI_AZ", log_retention_days=90),
         "logs": {"retentionDays": 365},
+        "monitoring": {
+            "thresholds": _alert_thresholds(10, 85, 80, 10, 80),
+            "cloudwatch": _cloudwatch(80, 20, 80, 75, 10),
+        },
         "secretsBackend": {"type": "aws-secrets-manager"},
         "xcom": {"objectStorage": {"enabled": True}},
     },

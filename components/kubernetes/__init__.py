@@ -2,5 +2,6 @@
 
 from .airflow import AirflowOnKubernetes
 from .cluster import ClusterAccess
+from .monitoring import AirflowMonitoring
 
-__all__ = ["AirflowOnKubernetes", "ClusterAccess"]
+__all__ = ["AirflowMonitoring", "AirflowOnKubernetes", "ClusterAccess"]

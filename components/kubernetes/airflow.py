@@ -22,6 +22,7 @@ from .broker import local_broker_secrets, managed_broker_secret
 from .dags_credentials import dags_git_secret
 from .jobs import one_shot_job
 from .metadata_database import MetadataDatabase, connection_secrets, local_database, rds_database
+from .pod_security_groups import security_group_policy
 from .release import airflow_release
 from .secrets import SecretFactory, kit_secret, rollout_checksums
 from .stable_keys import stable_keys
@@ -47,14 +48,30 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
         secrets = SecretFactory(name, namespace, k8s)
         kit = args.secrets
 
-        keys = stable_keys(name, kit, protect=args.protect_keys, secrets=secrets, parent=self)
-        database = self._database(name, args, cluster, stores, secrets)
-        connections = connection_secrets(database.endpoint, args.names, kit, args.pgbouncer, secrets)
+        keys = stable_keys(
+            name,
+            kit,
+            args.fernet,
+            protect=args.protect_keys,
+            store=stores.fernet_key_store if isinstance(stores, DataPlaneOutputs) else None,
+            secrets=secrets,
+            parent=self,
+        )
+        database = self._database(name, args, cluster, stores, secrets, k8s)
+        roles = isinstance(stores, DataPlaneOutputs) and stores.database.application_role is not None
+        connections = connection_secrets(database.endpoint, args.names, kit, args.pgbouncer, secrets, roles=roles)
         broker = self._broker(name, args, stores, secrets)
         dags = (dags_git_secret(args.dags_git, secrets),) if args.dags_git is not None else ()
 
         every_secret: tuple[KitSecret, ...] = (*keys, *database.secrets, *connections, *broker, *dags)
         created: list[pulumi.Resource] = [secret.resource for secret in every_secret] + list(database.resources)
+        if isinstance(stores, DataPlaneOutputs) and stores.pod_security_groups is not None:
+            # Before any pod that must reach the data stores starts: the migration Job and the release.
+            created.append(
+                security_group_policy(
+                    f"{name}-security-group-policy", args.names, namespace, stores.pod_security_groups, k8s
+                )
+            )
 
         migration = one_shot_job(f"{name}-migrate", args.migration_job, namespace, k8s, created)
         jobs: list[pulumi.Resource] = [migration]
@@ -103,9 +120,10 @@ class AirflowOnKubernetes(pulumi.ComponentResource):
         cluster: ClusterConnection,
         stores: DataPlaneOutputs | LocalTier,
         secrets: SecretFactory,
+        k8s: pulumi.ResourceOptions,
     ) -> MetadataDatabase:
         if isinstance(stores, DataPlaneOutputs):
-            return rds_database(stores.database)
+            return rds_database(name, stores.database, args.names, cluster.namespace_name, k8s)
         return local_database(
             name,
             args.names,
@@ -138,6 +156,13 @@ def _aws_refs(stores: DataPlaneOutputs | LocalTier) -> pulumi.Output[AwsRefs | N
     queue_urls = (
         pulumi.Output.all(**stores.event_queue_urls) if stores.event_queue_urls else pulumi.Output.from_input({})
     )
-    return pulumi.Output.all(stores.logs_bucket, pulumi.Output.all(**stores.role_arns), queue_urls).apply(
-        lambda parts: AwsRefs(region=region, logs_bucket=parts[0], role_arns=parts[1], event_queue_urls=parts[2])
+    pods_group = stores.pod_security_groups[0] if stores.pod_security_groups else None
+    return pulumi.Output.all(stores.logs_bucket, pulumi.Output.all(**stores.role_arns), pods_group, queue_urls).apply(
+        lambda parts: AwsRefs(
+            region=region,
+            logs_bucket=parts[0],
+            role_arns=parts[1],
+            pod_security_group=parts[2],
+            event_queue_urls=parts[3],
+        )
     )

@@ -25,6 +25,7 @@ ELASTICACHE_GROUP_ID_MAX = 40
 S3_BUCKET_MAX = 63
 IAM_ROLE_MAX = 64
 SQS_QUEUE_MAX = 80
+SNS_TOPIC_MAX = 256
 ACCOUNT_ID_LENGTH = 12
 
 
@@ -65,12 +66,23 @@ class AwsNames:
         return self._name("rds-monitoring", IAM_ROLE_MAX)
 
     @property
+    def pods(self) -> str:
+        """The security group of Airflow's pods (``aws.securityGroupsForPods``)."""
+        return self._name("pods", RDS_IDENTIFIER_MAX)
+
+    @property
     def broker(self) -> str:
         return self._name("broker", ELASTICACHE_GROUP_ID_MAX)
 
     def logs_bucket(self, account_id: str) -> str:
         """Bucket names are global: the account id keeps two accounts' stacks apart."""
         return f"{self._name('logs', S3_BUCKET_MAX - ACCOUNT_ID_LENGTH - 1)}-{account_id}"
+
+    @property
+    def fernet_key_store(self) -> str:
+        """The Secrets Manager secret that keeps every fernet key of the stack (outside any prefix
+        Airflow's secrets backend reads)."""
+        return f"airflow-ha/{self.base}/fernet-keys"
 
     @property
     def kms_alias(self) -> str:
@@ -81,6 +93,15 @@ class AwsNames:
 
     def event_dead_letter_queue(self, source: str) -> str:
         return self._name(f"events-{source}-dlq", SQS_QUEUE_MAX)
+
+    @property
+    def alarms(self) -> str:
+        """The alarm topic, its key's alias and the AWS Chatbot channel configuration."""
+        return self._name("alarms", SNS_TOPIC_MAX)
+
+    @property
+    def chatbot_role(self) -> str:
+        return self._name("chatbot", IAM_ROLE_MAX)
 
     def service_account_role(self, component: Component) -> str:
         return self._name(component.label, IAM_ROLE_MAX)

@@ -22,6 +22,11 @@ def versioned_job_name(release: str, purpose: str, airflow_version: str, digest:
     return f"{release}-{purpose}-{airflow_version.replace('.', '-')}-{digest[:JOB_HASH_LENGTH]}"
 
 
+def worker_set_name(release: str, queue: str) -> str:
+    """The chart's name for a worker set's Deployment and ScaledObject, also a label value on them."""
+    return f"{release}-worker-{queue}"
+
+
 def connection_env_name(conn_id: str) -> str:
     """The environment variable that defines an Airflow connection: ``AIRFLOW_CONN_<ID>``."""
     return f"AIRFLOW_CONN_{conn_id.upper()}"
@@ -38,6 +43,10 @@ class Names:
 
     def secret(self, purpose: str) -> str:
         """Kubernetes Secret the kit creates for the chart, e.g. ``secret("fernet-key")``."""
+        return f"{self.release}-{purpose}"
+
+    def config_map(self, purpose: str) -> str:
+        """ConfigMap the kit creates for the release's pods, e.g. ``config_map("rds-ca")``."""
         return f"{self.release}-{purpose}"
 
     @property

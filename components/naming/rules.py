@@ -14,7 +14,14 @@ from ..config.errors import Problem
 from ..config.model import StackConfig
 from ..config.rule import Rule, rule
 from .aws import LOGS_PREFIX
-from .kubernetes import ADMIN_JOB, DNS_LABEL_MAX, JOB_HASH_LENGTH, MIGRATION_JOB, versioned_job_name
+from .kubernetes import (
+    ADMIN_JOB,
+    DNS_LABEL_MAX,
+    JOB_HASH_LENGTH,
+    MIGRATION_JOB,
+    versioned_job_name,
+    worker_set_name,
+)
 
 Check = Callable[[str], str | None]
 
@@ -51,6 +58,20 @@ def job_names_fit(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Probl
             f"'{cfg.kubernetes.release_name}' makes the Job name '{name}' {len(name)} characters long; a Job name "
             f"is a DNS label of at most {DNS_LABEL_MAX}: use a release name of at most {room} characters",
         )
+
+
+@rule("kubernetes", "workload")
+def worker_set_names_fit(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
+    """The chart puts ``<release>-worker-<queue>`` in a label (``deploymentName``): at most 63 characters."""
+    for index, queue in enumerate(cfg.workload.queues):
+        name = worker_set_name(cfg.kubernetes.release_name, queue.name)
+        if len(name) > syntax.LABEL_VALUE_MAX:
+            room = len(queue.name) - (len(name) - syntax.LABEL_VALUE_MAX)
+            yield Problem(
+                f"workload.queues[{index}].name",
+                f"'{queue.name}' makes the worker set '{name}' {len(name)} characters long; the chart puts it in "
+                f"a label value of at most {syntax.LABEL_VALUE_MAX}: use a queue name of at most {room} characters",
+            )
 
 
 @rule("airflow")
@@ -111,6 +132,7 @@ def xcom_prefix_outside_task_logs(cfg: StackConfig, _explicit: frozenset[str]) -
 NAME_RULES: tuple[Rule, ...] = (
     kubernetes_names,
     job_names_fit,
+    worker_set_names_fit,
     image_names,
     task_pod_placement_names,
     aws_tags,

@@ -45,6 +45,7 @@ REPLACEMENT_TRIGGERS: dict[str, tuple[str, ...]] = {
     # Every input of a random resource forces a new value: a new password or key.
     "random:index/randomPassword:RandomPassword": (ANY_INPUT,),
     "random:index/randomId:RandomId": (ANY_INPUT,),
+    "random:index/randomBytes:RandomBytes": (ANY_INPUT,),
     "random:index/randomString:RandomString": (ANY_INPUT,),
     "kubernetes:core/v1:PersistentVolumeClaim": ("metadata.name", "spec.storageClassName", "spec.accessModes"),
     "kubernetes:apps/v1:StatefulSet": ("metadata.name", "spec.volumeClaimTemplates"),

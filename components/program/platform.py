@@ -11,9 +11,9 @@ from __future__ import annotations
 import pulumi
 
 from ..args import AwsTier, LocalTier, PlatformArgs
-from ..aws import AwsDataPlane
+from ..aws import AwsDataPlane, DataStoreAlarms
 from ..integrations import Integrations
-from ..kubernetes import AirflowOnKubernetes, ClusterAccess
+from ..kubernetes import AirflowMonitoring, AirflowOnKubernetes, ClusterAccess
 from ..seams import DataPlaneOutputs
 
 
@@ -40,6 +40,11 @@ class AirflowPlatform(pulumi.ComponentResource):
             opts=child,
         ).outputs
         airflow = AirflowOnKubernetes(f"{name}-airflow", args.airflow, cluster, stores, integrations, opts=child)
+        if args.monitoring is not None:
+            AirflowMonitoring(f"{name}-monitoring", args.monitoring, cluster, opts=child)
+        alarms = None
+        if isinstance(args.tier, AwsTier) and args.tier.alarms is not None and data_plane is not None:
+            alarms = DataStoreAlarms(f"{name}-alarms", args.tier.alarms, data_plane.alarm_targets, opts=child)
 
         outputs: dict[str, pulumi.Input[object]] = {
             "namespace": cluster.namespace_name,
@@ -51,5 +56,7 @@ class AirflowPlatform(pulumi.ComponentResource):
                 "logsBucket": data_plane.logs_bucket,
                 "serviceAccountRoles": data_plane.role_arns,
             }
+        if alarms is not None:
+            outputs["alarmTopicArn"] = alarms.topic_arn
         self.outputs = outputs
         self.register_outputs(outputs)

@@ -6,8 +6,9 @@ from typing import Any
 
 from ..config.executors import CELERY, KUBERNETES
 from ..config.model import StackConfig
+from ..config.sections.workload import DEFAULT_QUEUE
 from .connection_budget import database_limit, server_connections, tuning_connections
-from .model import Tuning
+from .model import QueueTuning, Tuning
 
 
 def capacity_report(cfg: StackConfig, tuning: Tuning) -> dict[str, Any]:
@@ -23,6 +24,9 @@ def capacity_report(cfg: StackConfig, tuning: Tuning) -> dict[str, Any]:
             "workerConcurrency": tuning.worker_concurrency,
             "slots": tuning.celery_slots,
         }
+        if tuning.queues:
+            # The figures above then count every queue's slots, and the default queue's workers.
+            executors[CELERY]["queues"] = _queues(cfg, tuning)
     if cfg.uses_kubernetes_executor:
         executors[KUBERNETES] = {
             "slots": tuning.kubernetes_task_pods,
@@ -42,7 +46,7 @@ def capacity_report(cfg: StackConfig, tuning: Tuning) -> dict[str, Any]:
             "resultBackendPoolSizePerPod": tuning.pgbouncer.result_backend_pool_size,
         }
     return {
-        "peakRunningTasks": cfg.workload.peak_running_tasks,
+        "peakRunningTasks": cfg.workload.deployment_peak,
         "totalTaskSlots": tuning.total_task_slots,
         "slotsPerExecutor": executors,
         "parallelism": {
@@ -88,6 +92,25 @@ def triggerer_capacity(cfg: StackConfig) -> dict[str, int]:
     }
 
 
+def _queues(cfg: StackConfig, tuning: Tuning) -> dict[str, Any]:
+    peaks = {DEFAULT_QUEUE: cfg.workload.peak_running_tasks} | {
+        q.name: q.peak_running_tasks for q in cfg.workload.queues
+    }
+    default = QueueTuning(
+        DEFAULT_QUEUE, tuning.worker_concurrency or 0, tuning.max_celery_workers or 0, tuning.min_celery_workers
+    )
+    return {
+        queue.name: {
+            "peakRunningTasks": peaks[queue.name],
+            "workers": queue.max_workers,
+            "minWorkers": queue.min_workers if queue.min_workers is not None else queue.max_workers,
+            "workerConcurrency": queue.worker_concurrency,
+            "slots": queue.slots,
+        }
+        for queue in (default, *tuning.queues)
+    }
+
+
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
@@ -105,10 +128,14 @@ def capacity_summary(report: dict[str, Any]) -> list[str]:
     lines = [headline]
     for executor, slots in report["slotsPerExecutor"].items():
         if executor == CELERY:
-            workers = _count(slots["workers"], "worker")
-            if slots["autoscaled"]:
-                workers = f"{slots['minWorkers']}–{slots['workers']} workers (KEDA)"
-            lines.append(f"{executor}: {workers} × concurrency {slots['workerConcurrency']} = {slots['slots']} slots")
+            for queue, sized in slots.get("queues", {None: slots}).items():
+                workers = _count(sized["workers"], "worker")
+                if slots["autoscaled"]:
+                    workers = f"{sized['minWorkers']}–{sized['workers']} workers (KEDA)"
+                line = f"{executor}: {workers} × concurrency {sized['workerConcurrency']} = {sized['slots']} slots"
+                if queue is not None:
+                    line = line.replace(": ", f" queue {queue}: ", 1) + f" for a peak of {sized['peakRunningTasks']}"
+                lines.append(line)
         else:
             per_loop = slots["podsCreatedPerSchedulerLoop"]
             lines.append(f"{executor}: {slots['slots']} task pods, {per_loop} created per scheduler loop")

@@ -8,13 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from ..config.base import Resources
 from ..config.errors import Problem
 from ..config.model import StackConfig
 from ..config.rule import Rule, rule
 from ..config.sections.aws import DatabaseSection
 from .capacity import triggerer_capacity
 from .connection_budget import DatabaseLimit, database_limit, server_connections, tuning_connections
-from .derive import WORKER_PROCESS_MEMORY_BYTES, derive_tuning, task_fit
+from .derive import (
+    WORKER_PROCESS_MEMORY_BYTES,
+    TaskFit,
+    derive_tuning,
+    queue_task_fit,
+    queue_worker_resources,
+    task_fit,
+)
+from .drain import TASK_WRAP_UP_SECONDS, drain_seconds
 from .rds_instances import INSTANCE_MEMORY_GIB, rds_default_max_connections
 
 # Every section derive_tuning reads: a rule cannot judge a stack whose derivation lacks one.
@@ -42,19 +51,17 @@ def tasks_fit_celery_workers(cfg: StackConfig, _explicit: frozenset[str]) -> Ite
     worker, task = cfg.celery.workers.resources, cfg.workload.task_resources
     task_memory = (task.limits or task.requests).memory
     worker_memory = (worker.limits or worker.requests).memory
-    if fit.by_cpu < 1:
-        yield Problem(
-            "workload.taskResources.requests.cpu",
-            f"one task requests {task.requests.cpu} CPU, more than a whole Celery worker "
-            f"(celery.workers.resources.requests.cpu {worker.requests.cpu}); "
-            "make the workers bigger or the tasks smaller",
+    yield from _task_fits_worker(fit, task, worker, "workload.taskResources", "celery.workers.resources")
+    for index, queue in enumerate(cfg.workload.queues):
+        worker_key = (
+            f"workload.queues[{index}].workerResources" if queue.worker_resources else "celery.workers.resources"
         )
-    if fit.by_memory < 1:
-        yield Problem(
-            "workload.taskResources",
-            f"one task may use {task_memory} of memory, more than a Celery worker holds "
-            f"(celery.workers.resources memory {worker_memory} less {WORKER_PROCESS_MEMORY_BYTES // 2**20}Mi "
-            "for the worker process); make the workers bigger or the tasks smaller",
+        yield from _task_fits_worker(
+            queue_task_fit(cfg, queue),
+            queue.task_resources,
+            queue_worker_resources(cfg, queue),
+            f"workload.queues[{index}].taskResources",
+            worker_key,
         )
     concurrency = cfg.celery.workers.concurrency
     if concurrency is not None and fit.by_memory >= 1 and concurrency > fit.by_memory:
@@ -66,11 +73,33 @@ def tasks_fit_celery_workers(cfg: StackConfig, _explicit: frozenset[str]) -> Ite
         )
 
 
+def _task_fits_worker(
+    fit: TaskFit, task: Resources, worker: Resources, task_key: str, worker_key: str
+) -> Iterator[Problem]:
+    task_memory = (task.limits or task.requests).memory
+    worker_memory = (worker.limits or worker.requests).memory
+    if fit.by_cpu < 1:
+        yield Problem(
+            f"{task_key}.requests.cpu",
+            f"one task requests {task.requests.cpu} CPU, more than a whole Celery worker "
+            f"({worker_key}.requests.cpu {worker.requests.cpu}); make the workers bigger or the tasks smaller",
+        )
+    if fit.by_memory < 1:
+        yield Problem(
+            task_key,
+            f"one task may use {task_memory} of memory, more than a Celery worker holds "
+            f"({worker_key} memory {worker_memory} less {WORKER_PROCESS_MEMORY_BYTES // 2**20}Mi "
+            "for the worker process); make the workers bigger or the tasks smaller",
+        )
+
+
 @rule(*_DERIVATION)
 def worker_slots_carry_the_peak(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
     tuning = derive_tuning(cfg)
     peak = cfg.workload.peak_running_tasks
-    if tuning.total_task_slots >= peak:
+    # Each other queue's workers are derived from its own peak; these carry the default queue's.
+    slots = tuning.default_queue_slots + (tuning.kubernetes_task_pods or 0)
+    if slots >= peak:
         return
     parts = []
     if cfg.uses_celery:
@@ -79,15 +108,14 @@ def worker_slots_carry_the_peak(cfg: StackConfig, _explicit: frozenset[str]) -> 
         )
         parts.append(
             f"{bound} {tuning.max_celery_workers} × celery.workers.concurrency {tuning.worker_concurrency} "
-            f"= {tuning.celery_slots}"
+            f"= {tuning.default_queue_slots}"
         )
     if cfg.uses_kubernetes_executor:
         parts.append(f"kubernetesExecutor.maxTaskPods {tuning.kubernetes_task_pods}")
     key = "kubernetesExecutor.maxTaskPods" if not cfg.uses_celery else "celery.workers.maxReplicas"
     yield Problem(
         key,
-        f"the workers carry {tuning.total_task_slots} tasks at once ({' + '.join(parts)}), "
-        f"fewer than workload.peakRunningTasks {peak}",
+        f"the workers carry {slots} tasks at once ({' + '.join(parts)}), fewer than workload.peakRunningTasks {peak}",
     )
 
 
@@ -111,7 +139,7 @@ def keda_minimum_within_maximum(cfg: StackConfig, _explicit: frozenset[str]) -> 
 @rule(*_DERIVATION)
 def scheduling_carries_the_peak(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
     tuning = derive_tuning(cfg)
-    peak = cfg.workload.peak_running_tasks
+    peak = cfg.workload.deployment_peak
     schedulers = cfg.scheduler.replicas
     total = tuning.parallelism * schedulers
     # Derived from the worker slots, these fall short only when the slots do: that problem says why.
@@ -119,14 +147,20 @@ def scheduling_carries_the_peak(cfg: StackConfig, _explicit: frozenset[str]) -> 
         yield Problem(
             "tuning.parallelism",
             f"{tuning.parallelism} per scheduler × scheduler.replicas {schedulers} = {total} running tasks at most, "
-            f"fewer than workload.peakRunningTasks {peak}",
+            f"fewer than the {_peak_keys(cfg)} {peak}",
         )
     if cfg.tuning.default_pool_task_slot_count is not None and tuning.default_pool_task_slot_count < peak:
         yield Problem(
             "tuning.defaultPoolTaskSlotCount",
             f"the default pool's {tuning.default_pool_task_slot_count} slots cap the deployment below "
-            f"workload.peakRunningTasks {peak}",
+            f"the {_peak_keys(cfg)} {peak}",
         )
+
+
+def _peak_keys(cfg: StackConfig) -> str:
+    if not cfg.workload.queues:
+        return "workload.peakRunningTasks"
+    return "workload.peakRunningTasks plus each workload.queues[].peakRunningTasks"
 
 
 @rule(*_DERIVATION)
@@ -308,6 +342,21 @@ def _database_room(limit: DatabaseLimit) -> str:
     )
 
 
+@rule("workload")
+def drain_within_cluster_limit(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
+    drain = drain_seconds(cfg)
+    limit = cfg.workload.drain_limit_seconds
+    if drain > limit:
+        yield Problem(
+            "workload.longestTaskSeconds",
+            f"a stopping worker needs {drain}s to drain ({cfg.workload.longest_task_seconds}s of task plus "
+            f"{TASK_WRAP_UP_SECONDS}s to report it), longer than the {limit}s the cluster waits for a node's pods "
+            "(workload.drainLimitSeconds; EKS managed node groups stop waiting after 15 minutes, so a node update "
+            "fails or kills the task). Split or defer the longest tasks, or raise workload.drainLimitSeconds where "
+            "your nodes wait longer",
+        )
+
+
 CAPACITY_RULES: tuple[Rule, ...] = (
     tasks_fit_celery_workers,
     worker_slots_carry_the_peak,
@@ -316,4 +365,5 @@ CAPACITY_RULES: tuple[Rule, ...] = (
     per_dag_limits_within_parallelism,
     database_holds_the_connections,
     triggerers_carry_the_deferred_peak,
+    drain_within_cluster_limit,
 )

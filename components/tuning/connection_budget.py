@@ -7,8 +7,9 @@ Per component, at most:
   and triggers do not connect: in Airflow 3 they reach the database through their parent.
 - with Celery, each scheduler also reads task states from the ``db+`` result backend (one
   short-lived connection), and each worker writes results from every pool process plus its
-  main process: ``worker_concurrency + 1``.
-- KEDA's PostgreSQL scaler polls the metadata database (one connection) to scale workers.
+  main process: ``worker_concurrency + 1``; so does each worker of every queue's worker set,
+  with its own concurrency.
+- KEDA's PostgreSQL scaler of each worker set polls the metadata database (one connection each).
 - KubernetesExecutor task pods open none: Airflow 3 tasks talk to the api-server's Execution
   API, which holds the connections (``airflow.sdk.execution_time.execute_workload``).
 - Airflow 3.2 also gives each process an async engine (``sql_alchemy_conn_async``) with a pool
@@ -28,6 +29,7 @@ rolling update.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..config.model import StackConfig
@@ -107,6 +109,15 @@ def airflow_processes(cfg: StackConfig) -> int:
     )
 
 
+@dataclass(frozen=True)
+class QueueWorkers:
+    """The most workers of one queue's worker set, and the tasks each runs."""
+
+    queue: str
+    workers: int
+    concurrency: int
+
+
 def component_connections(
     cfg: StackConfig,
     *,
@@ -115,6 +126,7 @@ def component_connections(
     celery_workers: int | None,
     worker_concurrency: int | None,
     task_pods: int | None,
+    queue_workers: Sequence[QueueWorkers] = (),
 ) -> dict[str, ComponentConnections]:
     """The most connections each component may open, keyed by the chart's component names."""
     pool = pool_size + max_overflow
@@ -129,8 +141,13 @@ def component_connections(
     if cfg.uses_celery and celery_workers is not None and worker_concurrency is not None:
         budget["schedulerResultBackend"] = ComponentConnections(cfg.scheduler.replicas, 1, result_backend=True)
         budget["celeryWorkers"] = ComponentConnections(celery_workers, worker_concurrency + 1, result_backend=True)
+        for queue in queue_workers:
+            budget[f"celeryWorkers.{queue.queue}"] = ComponentConnections(
+                queue.workers, queue.concurrency + 1, result_backend=True
+            )
         if cfg.celery.workers.keda:
-            budget["keda"] = ComponentConnections(1, 1)
+            # One PostgreSQL scaler per worker set (ScaledObject), each polling on its own connection.
+            budget["keda"] = ComponentConnections(1 + len(queue_workers), 1)
     if cfg.uses_kubernetes_executor and task_pods is not None:
         budget["kubernetesTaskPods"] = ComponentConnections(task_pods, 0)
     return budget
@@ -145,6 +162,7 @@ def tuning_connections(cfg: StackConfig, tuning: Tuning) -> dict[str, ComponentC
         celery_workers=tuning.max_celery_workers,
         worker_concurrency=tuning.worker_concurrency,
         task_pods=tuning.kubernetes_task_pods,
+        queue_workers=[QueueWorkers(q.name, q.max_workers, q.worker_concurrency) for q in tuning.queues],
     )
 
 

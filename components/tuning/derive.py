@@ -15,10 +15,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..config.base import Resources
 from ..config.model import StackConfig
 from ..config.quantities import cpu_cores, memory_bytes
-from .connection_budget import airflow_processes, component_connections, database_limit
-from .model import PgbouncerPools, Tuning
+from ..config.sections.workload import QueueSection
+from .connection_budget import QueueWorkers, airflow_processes, component_connections, database_limit
+from .model import PgbouncerPools, QueueTuning, Tuning
 
 MIB = 2**20
 # A Celery worker's own main process (Airflow imported, Celery's consumer) before any task runs.
@@ -57,8 +59,19 @@ class TaskFit:
 
 
 def task_fit(cfg: StackConfig) -> TaskFit:
-    worker = cfg.celery.workers.resources
-    task = cfg.workload.task_resources
+    """How many default-queue tasks one default worker holds."""
+    return resources_fit(cfg.celery.workers.resources, cfg.workload.task_resources)
+
+
+def queue_worker_resources(cfg: StackConfig, queue: QueueSection) -> Resources:
+    return queue.worker_resources or cfg.celery.workers.resources
+
+
+def queue_task_fit(cfg: StackConfig, queue: QueueSection) -> TaskFit:
+    return resources_fit(queue_worker_resources(cfg, queue), queue.task_resources)
+
+
+def resources_fit(worker: Resources, task: Resources) -> TaskFit:
     worker_memory = memory_bytes((worker.limits or worker.requests).memory) - WORKER_PROCESS_MEMORY_BYTES
     task_memory = memory_bytes((task.limits or task.requests).memory)
     return TaskFit(
@@ -77,12 +90,14 @@ def derive_tuning(cfg: StackConfig) -> Tuning:
     workers = cfg.celery.workers
 
     concurrency = celery_workers = keda_min = None
+    queues: tuple[QueueTuning, ...] = ()
     if cfg.uses_celery:
         concurrency = workers.concurrency or max(1, task_fit(cfg).tasks)
         celery_workers = workers.max_replicas or math.ceil(peak / concurrency)
         if workers.keda:
-            floor = PROD_MIN_WORKERS if cfg.tier == "prod" else 1
-            keda_min = workers.min_replicas if workers.min_replicas is not None else min(celery_workers, floor)
+            floor = min(celery_workers, _keda_floor(cfg))
+            keda_min = workers.min_replicas if workers.min_replicas is not None else floor
+        queues = tuple(_queue_tuning(cfg, queue) for queue in cfg.workload.queues)
 
     task_pods = batch_size = None
     if cfg.uses_kubernetes_executor:
@@ -91,9 +106,10 @@ def derive_tuning(cfg: StackConfig) -> Tuning:
             MAX_POD_CREATION_BATCH, math.ceil(task_pods / cfg.scheduler.replicas / POD_LAUNCH_LOOPS)
         )
 
-    slots = (celery_workers or 0) * (concurrency or 0) + (task_pods or 0)
-    pool_size, max_overflow = _sqlalchemy_pool(cfg, celery_workers, concurrency, task_pods)
-    pgbouncer = _pgbouncer_pools(cfg, pool_size, max_overflow, celery_workers, concurrency, task_pods)
+    queue_workers = tuple(QueueWorkers(queue.name, queue.max_workers, queue.worker_concurrency) for queue in queues)
+    slots = (celery_workers or 0) * (concurrency or 0) + sum(queue.slots for queue in queues) + (task_pods or 0)
+    pool_size, max_overflow = _sqlalchemy_pool(cfg, celery_workers, concurrency, task_pods, queue_workers)
+    pgbouncer = _pgbouncer_pools(cfg, pool_size, max_overflow, celery_workers, concurrency, task_pods, queue_workers)
     return Tuning(
         parallelism=cfg.tuning.parallelism or math.ceil(slots / max(1, cfg.scheduler.replicas - 1)),
         max_active_tasks_per_dag=cfg.workload.max_active_tasks_per_dag,
@@ -109,7 +125,21 @@ def derive_tuning(cfg: StackConfig) -> Tuning:
         worker_pods_creation_batch_size=batch_size,
         kubernetes_task_pods=task_pods,
         pgbouncer=pgbouncer,
+        queues=queues,
     )
+
+
+def _keda_floor(cfg: StackConfig) -> int:
+    return PROD_MIN_WORKERS if cfg.tier == "prod" else 1
+
+
+def _queue_tuning(cfg: StackConfig, queue: QueueSection) -> QueueTuning:
+    """A queue's workers, derived as the default queue's: as many tasks per worker as fit, enough
+    workers for the queue's peak, and KEDA's warm floor."""
+    concurrency = max(1, queue_task_fit(cfg, queue).tasks)
+    workers = math.ceil(queue.peak_running_tasks / concurrency)
+    minimum = min(workers, _keda_floor(cfg)) if cfg.celery.workers.keda else None
+    return QueueTuning(queue.name, concurrency, workers, minimum)
 
 
 def parsing_processes_for(cpu: str) -> int:
@@ -118,7 +148,11 @@ def parsing_processes_for(cpu: str) -> int:
 
 
 def _sqlalchemy_pool(
-    cfg: StackConfig, celery_workers: int | None, concurrency: int | None, task_pods: int | None
+    cfg: StackConfig,
+    celery_workers: int | None,
+    concurrency: int | None,
+    task_pods: int | None,
+    queue_workers: tuple[QueueWorkers, ...],
 ) -> tuple[int, int]:
     """Airflow's 5 + 10 per process, unless direct connections to the database cannot afford it.
 
@@ -137,6 +171,7 @@ def _sqlalchemy_pool(
                 celery_workers=celery_workers,
                 worker_concurrency=concurrency,
                 task_pods=task_pods,
+                queue_workers=queue_workers,
             ).values()
         )
         per_process = max(1, min(pool_size + max_overflow, (available - fixed) // airflow_processes(cfg)))
@@ -156,6 +191,7 @@ def _pgbouncer_pools(
     celery_workers: int | None,
     concurrency: int | None,
     task_pods: int | None,
+    queue_workers: tuple[QueueWorkers, ...],
 ) -> PgbouncerPools | None:
     """PgBouncer's client limit and server pools per pod; None with PgBouncer off.
 
@@ -172,6 +208,7 @@ def _pgbouncer_pools(
         celery_workers=celery_workers,
         worker_concurrency=concurrency,
         task_pods=task_pods,
+        queue_workers=queue_workers,
     ).values()
     metadata_clients = sum(c.total for c in budget if not c.result_backend)
     result_clients = sum(c.total for c in budget if c.result_backend)

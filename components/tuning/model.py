@@ -20,6 +20,20 @@ class PgbouncerPools:
 
 
 @dataclass(frozen=True)
+class QueueTuning:
+    """The worker set of one queue from ``workload.queues``, derived like the default workers."""
+
+    name: str
+    worker_concurrency: int  # AIRFLOW__CELERY__WORKER_CONCURRENCY of its workers; its KEDA query divides by it
+    max_workers: int  # KEDA's maxReplicaCount, or the fixed replica count without KEDA
+    min_workers: int | None  # KEDA's minReplicaCount; None when KEDA is off
+
+    @property
+    def slots(self) -> int:
+        return self.max_workers * self.worker_concurrency
+
+
+@dataclass(frozen=True)
 class Tuning:
     """Every setting that caps concurrency, derived from the workload or overridden in config.
 
@@ -40,12 +54,19 @@ class Tuning:
     worker_pods_creation_batch_size: int | None  # [kubernetes_executor]
     kubernetes_task_pods: int | None  # the KubernetesExecutor's task-pod budget (its slots)
     pgbouncer: PgbouncerPools | None
+    # The worker sets of the other queues; the fields above describe the default queue's workers.
+    queues: tuple[QueueTuning, ...] = ()
 
     @property
-    def celery_slots(self) -> int:
+    def default_queue_slots(self) -> int:
         if self.max_celery_workers is None or self.worker_concurrency is None:
             return 0
         return self.max_celery_workers * self.worker_concurrency
+
+    @property
+    def celery_slots(self) -> int:
+        """Celery slots across every queue's workers."""
+        return self.default_queue_slots + sum(queue.slots for queue in self.queues)
 
     @property
     def total_task_slots(self) -> int:

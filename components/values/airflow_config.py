@@ -14,10 +14,13 @@ from ..config.sections.airflow import AirflowConfig, AirflowOptions, ConfigScala
 from ..config.sections.ingress_tls import serves_https
 from ..tuning.airflow_options import tuning_airflow_options
 from ..tuning.model import Tuning
+from .drain import drain_airflow_config
 from .events import events_airflow_config
 from .integrations import integration_specs, integrations_airflow_config
+from .live_logs import live_logs_airflow_config
 from .logging import logging_airflow_config
 from .pod_security import pinned_task_image
+from .recovery import recovery_airflow_config
 from .refs import AwsRefs
 
 
@@ -43,6 +46,9 @@ def compose_airflow_config(cfg: StackConfig, tuning: Tuning, refs: AwsRefs | Non
             events_airflow_config(cfg, refs),
             integrations_airflow_config(integration_specs(cfg)),
             {"kubernetes_executor": pinned_task_image(cfg)} if cfg.uses_kubernetes_executor else {},
+            live_logs_airflow_config(),
+            recovery_airflow_config(cfg),
+            drain_airflow_config(cfg),
         ]
     )
     for section, options in cfg.airflow.config.items():

@@ -16,17 +16,22 @@ from ..config.model import StackConfig
 from ..config.registry import AIRFLOW_SERVICES, CELERY_WORKERS, PGBOUNCER, Component
 from ..config.tiers import deep_merge
 from ..naming.kubernetes import Names, connection_env_name
+from ..tuning.drain import derive_drain
 from ..tuning.model import Tuning
 from .aws_connection import aws_connection_env
 from .dags import DAGS_GIT_CONN_ID, dags_values
+from .database_access import database_access_values
+from .drain import TASK_POD_PRE_STOP, drain_pod_values
 from .events import event_queue_env
 from .files import load_values, values_files
 from .ingress import ingress_values
 from .integrations import IntegrationChartInputs
 from .kit_secrets import ASYNC_CONNECTION, CONNECTION, KitSecrets, kit_secrets
+from .monitoring.statsd_mappings import statsd_extra_mappings
 from .pod_security import pod_security_values
 from .refs import AwsRefs
 from .rollout import rollout_annotations
+from .worker_sets import queue_worker_sets
 
 Values = dict[str, Any]
 
@@ -61,9 +66,11 @@ def compose_chart_values(
         pod_security_values(cfg, values.get("securityContexts", {}).get("containers", {})),
         _environment(refs, secrets, integration_inputs, git_bundle=cfg.dags.source == "git-bundle"),
         rollout_annotations(secret_checksums or {}),
+        {"statsd": {"extraMappings": statsd_extra_mappings()}},
     ):
         values = deep_merge(values, part)
-    return values
+    pods_group = refs.pod_security_group if refs is not None else None
+    return deep_merge(values, database_access_values(cfg, names, values, pods_group))
 
 
 def _release(cfg: StackConfig, airflow_config: Mapping[str, Mapping[str, Any]]) -> Values:
@@ -194,9 +201,15 @@ def _celery_workers(cfg: StackConfig, names: Names, tuning: Tuning, refs: AwsRef
         "persistence": {"enabled": refs is None},
         "keda": {"enabled": workers.keda},
         **_placement(cfg, names, CELERY_WORKERS),
+        **drain_pod_values(cfg),
+        "sets": queue_worker_sets(cfg, tuning),
     }
     if workers.keda:
-        celery["keda"] |= {"minReplicaCount": tuning.min_celery_workers, "maxReplicaCount": tuning.max_celery_workers}
+        celery["keda"] |= {
+            "minReplicaCount": tuning.min_celery_workers,
+            "maxReplicaCount": tuning.max_celery_workers,
+            "cooldownPeriod": derive_drain(cfg).keda_cooldown_period_seconds,
+        }
     else:
         # Without an autoscaler, run the count the peak needs.
         celery["replicas"] = tuning.max_celery_workers
@@ -214,6 +227,8 @@ def _kubernetes_executor(cfg: StackConfig, names: Names, refs: AwsRefs | None) -
         "serviceAccount": {"create": False, "name": names.service_account(CELERY_WORKERS)}
         if cfg.uses_celery
         else _service_account(CELERY_WORKERS, names, refs),
+        **drain_pod_values(cfg),
+        "containerLifecycleHooks": {"preStop": TASK_POD_PRE_STOP},
     }
     return {"workers": {"kubernetes": kubernetes}}
 

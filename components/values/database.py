@@ -14,16 +14,35 @@ from ..tuning.model import PgbouncerPools
 
 PGBOUNCER_PORT = 6543  # the chart's ports.pgbouncer
 MAX_PREPARED_STATEMENTS = 200
+# Where every pod that reaches RDS (Airflow's, PgBouncer's, the migration Job's) finds the RDS CA
+# bundle, and the libpq variable that points libpq and asyncpg at it (asyncpg refuses libpq's
+# `sslrootcert` as a URL parameter, but reads PGSSLROOTCERT).
+CA_BUNDLE_KEY = "rds-ca-bundle.pem"
+CA_BUNDLE_DIR = "/etc/airflow-ha/rds-ca"
+CA_BUNDLE_PATH = f"{CA_BUNDLE_DIR}/{CA_BUNDLE_KEY}"
+CA_BUNDLE_ENV = "PGSSLROOTCERT"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    user: str
+    password: str = field(repr=False)
 
 
 @dataclass(frozen=True)
 class DatabaseEndpoint:
+    """``user``/``password``: whom Airflow and PgBouncer connect as (the application role, or
+    the master user when the stack turns roles off). ``master`` and ``keda`` are set only with
+    roles: the migration Job's bootstrap connects as ``master``; KEDA's scaler as ``keda``."""
+
     host: str
     port: int
     name: str
     user: str
     password: str = field(repr=False)
-    sslmode: str  # "require" against RDS; "disable" for the local in-cluster PostgreSQL
+    sslmode: str  # "verify-full" or "require" against RDS; "disable" for the local in-cluster PostgreSQL
+    master: Credentials | None = None
+    keda: Credentials | None = None
 
 
 def _url(user: str, password: str, host: str, port: int, database: str, sslmode: str) -> str:
@@ -36,6 +55,19 @@ def _url(user: str, password: str, host: str, port: int, database: str, sslmode:
 def direct_url(db: DatabaseEndpoint) -> str:
     """``postgresql://`` straight to the database (the migration Job; Airflow pods without PgBouncer)."""
     return _url(db.user, db.password, db.host, db.port, db.name, db.sslmode)
+
+
+def master_url(db: DatabaseEndpoint) -> str:
+    """The migration Job's bootstrap connection, as the master user (``database_roles.py``)."""
+    master = db.master or Credentials(db.user, db.password)
+    return _url(master.user, master.password, db.host, db.port, db.name, db.sslmode)
+
+
+def keda_url(db: DatabaseEndpoint, names: Names) -> str:
+    """KEDA's scaler (chart ``kedaConnection``): the read-only role through PgBouncer's metadata pool,
+    so the KEDA operator, which has no CA bundle of its own, never speaks TLS to RDS itself."""
+    keda = db.keda or Credentials(db.user, db.password)
+    return _url(keda.user, keda.password, names.pgbouncer_host, PGBOUNCER_PORT, pgbouncer_database(names), "disable")
 
 
 def pgbouncer_database(names: Names) -> str:
@@ -111,6 +143,7 @@ def pgbouncer_ini(db: DatabaseEndpoint, names: Names, pools: PgbouncerPools) -> 
             "log_connections = 0",
             "",
             f"server_tls_sslmode = {db.sslmode}",
+            *([f"server_tls_ca_file = {CA_BUNDLE_PATH}"] if db.sslmode.startswith("verify") else []),
             "server_tls_ciphers = normal",
             "",
         ]
@@ -118,8 +151,10 @@ def pgbouncer_ini(db: DatabaseEndpoint, names: Names, pools: PgbouncerPools) -> 
 
 
 def pgbouncer_users(db: DatabaseEndpoint) -> str:
-    """``users.txt``: PgBouncer authenticates clients and the server with the same user."""
-    return f'"{_escaped(db.user)}" "{_escaped(db.password)}"\n'
+    """``users.txt``: PgBouncer authenticates each client and connects to the server as the same
+    user (Airflow's, and KEDA's read-only role when the stack has roles)."""
+    users = [Credentials(db.user, db.password), *([db.keda] if db.keda is not None else [])]
+    return "".join(f'"{_escaped(user.user)}" "{_escaped(user.password)}"\n' for user in users)
 
 
 def pgbouncer_stats_url(db: DatabaseEndpoint) -> str:

@@ -12,7 +12,16 @@ from typing import Any
 
 from ..config.model import StackConfig
 from ..naming.kubernetes import ADMIN_JOB, MIGRATION_JOB, Names, versioned_job_name
-from .kit_secrets import CONNECTION, FERNET_KEY, KitSecrets, LocalTierSecrets
+from .database_access import DatabaseAccess, database_access, role_bootstrap_identity, role_bootstrap_script
+from .kit_secrets import (
+    APPLICATION_PASSWORD,
+    CONNECTION,
+    FERNET_KEY,
+    KEDA_PASSWORD,
+    MASTER_CONNECTION,
+    KitSecrets,
+    LocalTierSecrets,
+)
 
 # The chart's default `[core] auth_manager`; `airflow db migrate` also migrates the tables of
 # the configured auth manager, so the Job must configure the same one.
@@ -42,8 +51,20 @@ def _secret_env(name: str, secret: str, key: str) -> dict[str, Any]:
     return {"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
 
 
-def _airflow_job(cfg: StackConfig, name: str, component: str, script: str, env: list[dict[str, Any]]) -> dict[str, Any]:
+def _airflow_job(
+    cfg: StackConfig,
+    name: str,
+    component: str,
+    script: str,
+    env: list[dict[str, Any]],
+    access: DatabaseAccess | None = None,
+) -> dict[str, Any]:
     image = cfg.airflow.image
+    volumes: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {}}]
+    mounts: list[dict[str, Any]] = [{"name": "tmp", "mountPath": "/tmp"}]
+    if access is not None and access.ca_volume is not None and access.ca_mount is not None:
+        volumes.append(access.ca_volume)
+        mounts.append(access.ca_mount)
     labels = {"tier": "airflow", "component": component}
     return {
         "metadata": {"name": name, "labels": labels, "annotations": {"pulumi.com/replaceUnready": "true"}},
@@ -76,23 +97,50 @@ def _airflow_job(cfg: StackConfig, name: str, component: str, script: str, env: 
                                 "readOnlyRootFilesystem": True,
                                 "capabilities": {"drop": ["ALL"]},
                             },
-                            "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+                            "volumeMounts": mounts,
                         }
                     ],
-                    "volumes": [{"name": "tmp", "emptyDir": {}}],
+                    "volumes": volumes,
                 },
             },
         },
     }
 
 
-def _database_env(cfg: StackConfig, secrets: KitSecrets) -> list[dict[str, Any]]:
-    return [
+def _database_env(cfg: StackConfig, secrets: KitSecrets, access: DatabaseAccess | None = None) -> list[dict[str, Any]]:
+    env = [
         _secret_env("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", secrets.migration, CONNECTION),
         _secret_env("AIRFLOW__CORE__FERNET_KEY", secrets.fernet_key, FERNET_KEY),
         {"name": "AIRFLOW__CORE__AUTH_MANAGER", "value": auth_manager(cfg)},
         {"name": "AIRFLOW__CORE__LOAD_EXAMPLES", "value": "False"},
     ]
+    if access is not None and access.ca_env is not None:
+        env.append(access.ca_env)
+    return env
+
+
+def _role_bootstrap_env(access: DatabaseAccess, secrets: KitSecrets) -> list[dict[str, Any]]:
+    """What ``charts-values/bootstrap_database_roles.py`` reads; the passwords only as Secret references."""
+    roles = access.roles
+    if roles is None:
+        return []
+    return [
+        {"name": "KIT_ROLE_BOOTSTRAP", "value": role_bootstrap_script()},
+        _secret_env("KIT_MASTER_CONNECTION", secrets.migration, MASTER_CONNECTION),
+        {"name": "KIT_DATABASE_APPLICATION_ROLE", "value": roles.application},
+        _secret_env("KIT_DATABASE_APPLICATION_PASSWORD", secrets.migration, APPLICATION_PASSWORD),
+        {"name": "KIT_DATABASE_KEDA_ROLE", "value": roles.keda},
+        _secret_env("KIT_DATABASE_KEDA_PASSWORD", secrets.migration, KEDA_PASSWORD),
+    ]
+
+
+def migration_script(default_pool_slots: int, roles: bool) -> str:
+    """With roles: create them as the master user, migrate as the application role (so it owns what
+    the migration creates), then let KEDA read ``task_instance``."""
+    steps = ["airflow db migrate"]
+    if roles:
+        steps = ['python -c "$KIT_ROLE_BOOTSTRAP" roles', *steps, 'python -c "$KIT_ROLE_BOOTSTRAP" grants']
+    return " && ".join([*steps, f'exec airflow pools set default_pool {default_pool_slots} "Default pool"'])
 
 
 def migration_job(cfg: StackConfig, names: Names, secrets: KitSecrets, default_pool_slots: int) -> dict[str, Any]:
@@ -103,13 +151,24 @@ def migration_job(cfg: StackConfig, names: Names, secrets: KitSecrets, default_p
     ``default_pool``; afterwards the pool keeps its size. So the Job also sets the pool to the
     derived size, and a new size is a new Job (the migration itself is then a no-op).
     """
-    script = f'airflow db migrate && exec airflow pools set default_pool {default_pool_slots} "Default pool"'
+    access = database_access(cfg, names)
+    roles = access.roles if access is not None else None
+    applied = [f"default_pool={default_pool_slots}"]
+    if roles is not None:
+        applied.append(f"roles={role_bootstrap_identity(roles)}")
+    if access is not None and access.ca_config_map is not None:
+        # A Job is immutable: mounting the CA bundle is a new Job (the migration is then a no-op).
+        applied.append(f"sslmode={access.sslmode}")
+    env = _database_env(cfg, secrets, access)
+    if access is not None:
+        env += _role_bootstrap_env(access, secrets)
     return _airflow_job(
         cfg,
-        job_name(cfg, names, MIGRATION_JOB, f"default_pool={default_pool_slots}"),
+        job_name(cfg, names, MIGRATION_JOB, *applied),
         "run-airflow-migrations",
-        script,
-        _database_env(cfg, secrets),
+        migration_script(default_pool_slots, roles is not None),
+        env,
+        access,
     )
 
 

@@ -20,6 +20,13 @@ JWT_SECRET = "jwt-secret"
 CONNECTION = "connection"
 # Airflow 3.2's async engine: asyncpg takes `ssl`, not libpq's `sslmode` (see database.async_url).
 ASYNC_CONNECTION = "connection-async"
+# The migration Job's Secret with least-privilege roles (values/database_access.py): the master
+# user's connection for the bootstrap, and the passwords it gives the roles.
+MASTER_CONNECTION = "master-connection"
+APPLICATION_PASSWORD = "application-password"
+KEDA_PASSWORD = "keda-password"
+# The chart's key for KEDA's own connection in the metadata Secret (with `keda.usePgbouncer: false`).
+KEDA_CONNECTION = "kedaConnection"
 REDIS_PASSWORD = "password"
 PGBOUNCER_INI = "pgbouncer.ini"
 PGBOUNCER_USERS = "users.txt"

@@ -16,10 +16,14 @@ from components.args import AwsTier, LocalTier, platform_args
 from components.config.errors import PROJECT
 from components.config.model import StackConfig
 from components.plan.engine import EngineRun, KitMocks, Registration, run_under_mocks
+from components.plan.standins.aws import CLUSTER_SECURITY_GROUP
 from components.seams import (
+    AlarmTargets,
     ClusterConnection,
+    DatabaseRole,
     DataPlaneOutputs,
     EksClusterAccess,
+    FernetKeyStore,
     IntegrationsOutputs,
     RdsConnection,
     SecretsManagerAccess,
@@ -35,6 +39,10 @@ DB_PASSWORD_SENTINEL = "Sentinel-Db.Pw~9f3a_x7Kq2"
 AUTH_TOKEN_SENTINEL = "SentinelAuthToken4d9e2b7c1a8f6e3d0b5a9c7e2f4d1b8a"
 # Credentials the stand-in data plane hands the Kubernetes layer.
 DB_PASSWORD = "SENTINEL-db-password/with:chars@"
+APPLICATION_PASSWORD = "SENTINEL-app-password/with:chars@"
+KEDA_PASSWORD = "SENTINEL-keda-password"
+PODS_SECURITY_GROUP = "sg-0a1b2c3d4e5f60001"
+CA_BUNDLE = "-----BEGIN CERTIFICATE-----\nU0VOVElORUwtY2EtYnVuZGxl\n-----END CERTIFICATE-----\n"
 BROKER_TOKEN = "SENTINEL-broker-token"
 GIT_TOKEN = "SENTINEL-git-token"
 KMS_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/secrets-0000"
@@ -126,7 +134,13 @@ def data_plane_stand_in(cfg: StackConfig, db_password: str = DB_PASSWORD) -> Dat
     """What ``AwsDataPlane`` hands the other components, with sentinel credentials."""
     import pulumi_aws as aws
 
+    from components.naming.aws import AwsNames
+
+    provider = aws.Provider("aws", region="eu-west-1")
     broker_url = f"rediss://:{BROKER_TOKEN}@master.redis.example:6379/0?ssl_cert_reqs=required"
+    db = cfg.database
+    assert db is not None, "the data plane exists in the AWS tiers only"
+    roles = db.roles if db.roles.enabled else None
     return DataPlaneOutputs(
         region="eu-west-1",
         eks=EksClusterAccess(
@@ -141,14 +155,35 @@ def data_plane_stand_in(cfg: StackConfig, db_password: str = DB_PASSWORD) -> Dat
             db_name="airflow",
             username="airflow",
             password=pulumi.Output.secret(db_password),
+            sslmode=db.tls.mode,
+            ca_bundle=pulumi.Output.from_input(CA_BUNDLE) if db.tls.mode == "verify-full" else None,
+            application_role=DatabaseRole(roles.application, pulumi.Output.secret(APPLICATION_PASSWORD))
+            if roles
+            else None,
+            keda_role=DatabaseRole(roles.keda, pulumi.Output.secret(KEDA_PASSWORD)) if roles else None,
         ),
         broker_url=pulumi.Output.secret(broker_url) if cfg.uses_celery else None,
         logs_bucket=pulumi.Output.from_input(AWS_REFS.logs_bucket),
         role_arns={component: pulumi.Output.from_input(arn) for component, arn in AWS_REFS.role_arns.items()},
-        secrets_manager=SecretsManagerAccess(
-            aws.Provider("aws", region="eu-west-1"), pulumi.Output.from_input(KMS_KEY_ARN)
-        )
+        secrets_manager=SecretsManagerAccess(provider, pulumi.Output.from_input(KMS_KEY_ARN))
         if cfg.secrets_backend.type == "aws-secrets-manager"
+        else None,
+        alarm_targets=AlarmTargets(
+            aws.Provider("aws-alarms", region="eu-west-1"),
+            pulumi.Output.from_input("123456789012"),
+            pulumi.Output.from_input("aws"),
+        ),
+        fernet_key_store=FernetKeyStore(
+            provider,
+            AwsNames(cfg.kubernetes.release_name, cfg.stack, "16").fernet_key_store,
+            KMS_KEY_ARN,
+            adopt=cfg.database is not None and cfg.database.adopt_retained,
+        ),
+        pod_security_groups=(
+            pulumi.Output.from_input(PODS_SECURITY_GROUP),
+            pulumi.Output.from_input(CLUSTER_SECURITY_GROUP),
+        )
+        if cfg.aws is not None and cfg.aws.security_groups_for_pods
         else None,
     )
 
@@ -200,3 +235,31 @@ def integrations_program(cfg: StackConfig) -> Callable[[], None]:
         )
 
     return program
+
+
+SECRET_SIGNATURE_KEY = pulumi.runtime.rpc._special_sig_key
+SECRET_SIGNATURE = pulumi.runtime.rpc._special_secret_sig
+
+
+class ValueMocks(RecordingMocks):
+    """The kit's stand-ins, remembering every resource's inputs in the clear (secrets unwrapped),
+    so a test can read what a Secret would really hold."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inputs: dict[str, dict[str, Any]] = {}
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.inputs[args.name] = unwrapped(dict(args.inputs))
+        return super().new_resource(args)
+
+
+def unwrapped(value: Any) -> Any:
+    """Mock inputs carry secrets in their wire wrapper ``{<signature key>: <secret sig>, "value": ...}``."""
+    if isinstance(value, dict):
+        if value.get(SECRET_SIGNATURE_KEY) == SECRET_SIGNATURE:
+            return unwrapped(value["value"])
+        return {key: unwrapped(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [unwrapped(item) for item in value]
+    return value

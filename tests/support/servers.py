@@ -2,7 +2,7 @@
 the project's own HTTP stand-ins (``standins.py``). Each is a context manager that starts the
 server on a free port in a private folder and stops it by PID.
 
-PostgreSQL and Redis come from Debian's packages (``make test`` installs them: see
+PostgreSQL, Redis and RabbitMQ come from Debian's packages (``make test`` installs them: see
 ``.ci/system-packages``); moto_server from PyPI.
 """
 
@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .processes import ProcessGroup, free_port, listening, port_open
 
@@ -71,9 +72,30 @@ class Postgres:
         return True
 
 
+@dataclass(frozen=True)
+class ServerTls:
+    """A server certificate and key (PEM) for PostgreSQL's ``ssl = on``."""
+
+    cert_pem: bytes
+    key_pem: bytes
+
+
+# The test superuser keeps trust; every other role must log in with its SCRAM password.
+PASSWORD_HBA = f"""
+local all all trust
+host all {DB_USER} 127.0.0.1/32 trust
+host all all 127.0.0.1/32 scram-sha-256
+"""
+
+
 @contextlib.contextmanager
-def postgres(workdir: Path, max_connections: int = 300) -> Iterator[Postgres]:
+def postgres(
+    workdir: Path, max_connections: int = 300, *, passwords: bool = False, tls: ServerTls | None = None
+) -> Iterator[Postgres]:
     """A private cluster with trust authentication, its logs under ``workdir``.
+
+    ``passwords``: roles other than the test superuser authenticate with SCRAM passwords.
+    ``tls``: the server also speaks TLS with this certificate (clients choose with ``sslmode``).
 
     As root it runs as the ``postgres`` account (initdb refuses root), in a folder of its own that
     account can reach (``workdir`` may sit inside folders only root may enter).
@@ -100,6 +122,10 @@ def postgres(workdir: Path, max_connections: int = 300) -> Iterator[Postgres]:
             "max_connections": str(max_connections),
             "fsync": "off",
         }
+        if passwords:
+            (data / "pg_hba.conf").write_text(PASSWORD_HBA)
+        if tls is not None:
+            settings |= _server_tls_files(home, tls, as_user.get("user"))
         argv = [server_binary("postgres", "postgresql"), "-D", str(data), "-p", str(port)]
         for key, value in settings.items():
             argv += ["-c", f"{key}={value}"]
@@ -111,6 +137,18 @@ def postgres(workdir: Path, max_connections: int = 300) -> Iterator[Postgres]:
     finally:
         if home != workdir:
             shutil.rmtree(home, ignore_errors=True)
+
+
+def _server_tls_files(home: Path, tls: ServerTls, owner: str | None) -> dict[str, str]:
+    """PostgreSQL refuses a key file others can read, so it is the server account's, mode 0600."""
+    cert, key = home / "server.crt", home / "server.key"
+    cert.write_bytes(tls.cert_pem)
+    key.write_bytes(tls.key_pem)
+    key.chmod(0o600)
+    if owner is not None:
+        for path in (cert, key):
+            shutil.chown(path, owner)
+    return {"ssl": "on", "ssl_cert_file": str(cert), "ssl_key_file": str(key)}
 
 
 @dataclass
@@ -147,6 +185,69 @@ def redis(workdir: Path) -> Iterator[Redis]:
     with ProcessGroup(workdir / "logs") as group:
         server = Redis(port, group, argv)
         server.start()
+        yield server
+
+
+RABBITMQ_SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server"  # the package's server itself, not its su wrapper
+
+
+@dataclass(frozen=True)
+class Rabbitmq:
+    port: int
+    group: ProcessGroup
+
+    def url(self, vhost: str = "/") -> str:
+        """The AMQP URL of ``vhost`` for the default ``guest`` user (which RabbitMQ admits on loopback only)."""
+        return f"amqp://guest:guest@127.0.0.1:{self.port}/{quote(vhost, safe='')}"
+
+    def ready(self) -> bool:
+        from kombu import Connection
+
+        try:
+            with Connection(self.url(), connect_timeout=2) as connection:
+                connection.connect()
+        except OSError:
+            return False
+        return True
+
+
+@contextlib.contextmanager
+def rabbitmq(workdir: Path) -> Iterator[Rabbitmq]:
+    """A private RabbitMQ node: its own epmd, Erlang distribution and AMQP all on 127.0.0.1, no plugins.
+
+    erl would start a shared ``epmd -daemon`` on every interface, outside this process group; the
+    node uses its own epmd here instead, started in the foreground and stopped by PID like the rest.
+    """
+    if not Path(RABBITMQ_SERVER).exists():
+        raise RuntimeError(
+            "rabbitmq-server not found: install Debian's rabbitmq-server (apt-get install -y rabbitmq-server)"
+        )
+    home = workdir / "rabbitmq"
+    for folder in ("home", "mnesia", "log"):
+        (home / folder).mkdir(parents=True, exist_ok=True)
+    (home / "enabled_plugins").write_text("[].\n")
+    port, dist_port, epmd_port = free_port(), free_port(), free_port()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home / "home"),  # the Erlang cookie stays private
+        "ERL_EPMD_ADDRESS": "127.0.0.1",
+        "ERL_EPMD_PORT": str(epmd_port),
+        "RABBITMQ_NODENAME": f"airflow-ha-{port}@localhost",
+        "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+        "RABBITMQ_NODE_PORT": str(port),
+        "RABBITMQ_DIST_PORT": str(dist_port),
+        "RABBITMQ_MNESIA_BASE": str(home / "mnesia"),
+        "RABBITMQ_LOG_BASE": str(home / "log"),
+        "RABBITMQ_ENABLED_PLUGINS_FILE": str(home / "enabled_plugins"),
+        "RABBITMQ_CONFIG_FILE": str(home / "rabbitmq"),
+        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": "-kernel inet_dist_use_interface {127,0,0,1}",
+    }
+    with ProcessGroup(workdir / "logs") as group:
+        group.start("epmd", [server_binary("epmd", "erlang-base"), "-port", str(epmd_port)], env=env)
+        group.wait_for("epmd", lambda: port_open(epmd_port), STARTUP_TIMEOUT_SECONDS, interval=0.1)
+        group.start("rabbitmq", [RABBITMQ_SERVER], env=env)
+        server = Rabbitmq(port, group)
+        group.wait_for("RabbitMQ", server.ready, STARTUP_TIMEOUT_SECONDS)
         yield server
 
 

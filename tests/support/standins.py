@@ -1,7 +1,7 @@
 """Local stand-ins the contract tests start as separate processes on 127.0.0.1.
 
     python local_standins.py recorder PORT LOG      records every POST (path, headers, body) as JSON lines
-    python local_standins.py vault PORT SPEC        the two Vault endpoints VaultBackend uses
+    python local_standins.py vault PORT SPEC        the two Vault endpoints VaultBackend uses, and sys/ reads
 
 The Vault stand-in serves ``POST /v1/auth/<mount>/login`` (Kubernetes auth: role and JWT must
 match) and ``GET /v1/<path>`` for KV reads, allowed only with the token it issued and only on
@@ -71,6 +71,8 @@ class VaultStandIn(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._record()
+        if self.path.split("?", 1)[0].removeprefix("/v1/") in ("sys/health", "sys/auth", "sys/mounts"):
+            return self._sys()
         if self.headers.get("X-Vault-Token") != ISSUED_TOKEN:
             return self._reply(403, {"errors": ["permission denied"]})
         path = self.path.split("?", 1)[0].removeprefix("/v1/")
@@ -85,8 +87,73 @@ class VaultStandIn(BaseHTTPRequestHandler):
         self._reply(200, {"data": {"data": secret, "metadata": metadata}})
         return None
 
+    def _sys(self) -> None:
+        """Health (no token) and the auth and secrets mounts (operator token only), for `airflow-ha preflight`."""
+        path = self.path.split("?", 1)[0].removeprefix("/v1/")
+        sealed = self.spec.get("sealed", False)
+        if path == "sys/health":
+            health = {"initialized": True, "sealed": sealed, "standby": False, "version": "1.17.0-standin"}
+            return self._reply(503 if sealed else 200, health)
+        if self.headers.get("X-Vault-Token") != self.spec.get("operator_token"):
+            return self._reply(403, {"errors": ["permission denied"]})
+        mounts = self.spec["auth_mounts"] if path == "sys/auth" else self.spec["secret_mounts"]
+        return self._reply(200, {**mounts, "data": mounts})
+
     def log_message(self, *args) -> None:
         pass
+
+
+class OperatorVaultStandIn(VaultStandIn):
+    """The Vault stand-in, plus what an operator's token may do in the KV mount (``spec["operator_token"]``):
+    write (``POST``), list (``LIST``) and read any path, as `airflow-ha secrets` does. Airflow's own reads
+    still go through the Kubernetes login and the policy globs."""
+
+    def _operator(self) -> bool:
+        return self.headers.get("X-Vault-Token") == self.spec.get("operator_token")
+
+    def _kv_path(self) -> str:
+        return self.path.split("?", 1)[0].removeprefix("/v1/")
+
+    def do_POST(self) -> None:
+        if self.path.startswith("/v1/auth/"):
+            return super().do_POST()
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+        self._record(body)
+        if not self._operator():
+            return self._reply(403, {"errors": ["permission denied"]})
+        payload = json.loads(body or "{}")
+        self.spec["secrets"][self._kv_path()] = payload["data"] if self.spec["kv_engine_version"] == 2 else payload
+        return self._reply(200, {"data": {"version": 1}})
+
+    do_PUT = do_POST  # noqa: N815 - the HTTP verb
+
+    def do_GET(self) -> None:
+        path = self._kv_path()
+        if not self._operator() or path.startswith("sys/"):
+            return super().do_GET()
+        self._record()
+        if path not in self.spec["secrets"]:
+            return self._reply(404, {"errors": []})
+        secret = self.spec["secrets"][path]
+        if self.spec["kv_engine_version"] == 1:
+            return self._reply(200, {"data": secret})
+        metadata = {"created_time": "2026-01-01T00:00:00Z", "deletion_time": "", "destroyed": False, "version": 1}
+        return self._reply(200, {"data": {"data": secret, "metadata": metadata}})
+
+    def do_LIST(self) -> None:
+        self._record()
+        if not self._operator():
+            return self._reply(403, {"errors": ["permission denied"]})
+        path = self._kv_path().rstrip("/")
+        if self.spec["kv_engine_version"] == 2:
+            mount, _, prefix = path.partition("/metadata/")
+            path = f"{mount}/data/{prefix}"
+        keys = sorted(
+            {key.removeprefix(f"{path}/").split("/")[0] for key in self.spec["secrets"] if key.startswith(f"{path}/")}
+        )
+        if not keys:
+            return self._reply(404, {"errors": []})
+        return self._reply(200, {"data": {"keys": keys}})
 
 
 def main(argv: list[str]) -> None:
@@ -94,7 +161,9 @@ def main(argv: list[str]) -> None:
     if kind == "recorder":
         handler = type("Handler", (Recorder,), {"log_path": Path(argv[3])})
     elif kind == "vault":
-        handler = type("Handler", (VaultStandIn,), {"spec": json.loads(Path(argv[3]).read_text())})
+        spec = json.loads(Path(argv[3]).read_text())
+        stand_in = OperatorVaultStandIn if spec.get("operator_token") else VaultStandIn
+        handler = type("Handler", (stand_in,), {"spec": spec})
     else:
         raise SystemExit(f"unknown stand-in {kind!r}")
     ThreadingHTTPServer(("127.0.0.1", port), handler).serve_forever()

@@ -62,10 +62,10 @@ def prod_database_hardening(cfg: StackConfig, _explicit: frozenset[str]) -> Iter
         )
 
 
-@rule("tier", "executor", "redis")
+@rule("tier", "executor", "broker", "redis")
 def broker_hardening(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
     redis = cfg.redis
-    if redis is None or not cfg.uses_celery:
+    if redis is None or not cfg.uses_redis:
         return
     if redis.multi_az and redis.num_cache_clusters < 2:
         yield Problem(

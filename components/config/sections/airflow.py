@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator
 
-from ..base import KitModel
+from ..base import KitModel, PositiveInt
 
 ConfigScalar = str | int | float | bool
 # Airflow config in Airflow's own shape: `{section: {option: value}}` (the kit's, and `airflow.config`).
@@ -85,4 +85,15 @@ class AirflowSection(KitModel):
     config: AirflowConfig = Field(
         default_factory=dict,
         description="Extra Airflow config, `{section: {key: value}}`, applied after the kit's own settings.",
+    )
+    fernet_key_generation: PositiveInt = Field(
+        default=1,
+        description="Generation of the fernet key. Raising it by one adds a new random key first in "
+        "`[core] fernet_key` and keeps the previous one second, so data encrypted under either stays readable "
+        "(`airflow-ha keys rotate-fernet` drives the whole rotation; docs/runbooks/key-rotation.md).",
+    )
+    fernet_key_retire_previous: bool = Field(
+        default=False,
+        description="Drop the previous generation's key from `[core] fernet_key`, once `airflow rotate-fernet-key` "
+        "has re-encrypted everything under the current one. Back to `false` before the next generation.",
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 from typing import Any
 
 ACCOUNT_ID = "123456789012"
@@ -42,6 +44,17 @@ def outputs(type_token: str, name: str, inputs: dict[str, Any]) -> dict[str, Any
             "primaryEndpointAddress": f"master.{group}.abc123.euw1.cache.amazonaws.com",
             "readerEndpointAddress": f"replica.{group}.abc123.euw1.cache.amazonaws.com",
             "port": inputs.get("port", 6379),
+        }
+    elif type_token == "aws:mq/broker:Broker":
+        broker_id = f"b-{hashlib.sha256(name.encode()).hexdigest()[:8]}-0000-1111-2222-333344445555"
+        host = f"{broker_id}.mq.{REGION}.amazonaws.com"
+        nodes = 3 if inputs.get("deploymentMode") == "CLUSTER_MULTI_AZ" else 1
+        # A cluster has one endpoint (its load balancer) for all three nodes.
+        extra |= {
+            "instances": [
+                {"consoleUrl": f"https://{host}", "endpoints": [f"amqps://{host}:5671"], "ipAddress": ""}
+                for _ in range(nodes)
+            ]
         }
     elif type_token == "aws:s3/bucket:Bucket" or type_token == "aws:s3/bucketV2:BucketV2":
         bucket = inputs.get("bucket") or f"{inputs.get('bucketPrefix', name)}20261123000000000001"
@@ -85,7 +98,23 @@ def _get_cluster(args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _get_secret_version(args: dict[str, Any]) -> dict[str, Any]:
+    """A retained key store (database.adoptRetained): one generation, a fake but valid Fernet key."""
+    secret_id = args.get("secretId", "secret")
+    key = base64.urlsafe_b64encode(hashlib.sha256(f"retained:{secret_id}".encode()).digest()).decode()
+    document = {"fernet_key": key, "generation": 1, "keys": {"1": key}}
+    return {
+        "secretId": secret_id,
+        "secretString": json.dumps(document),
+        "arn": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:{secret_id}-AbCdEf",
+        "versionId": "retained-version",
+        "versionStages": ["AWSCURRENT"],
+        "id": secret_id,
+    }
+
+
 CALLS = {
+    "aws:secretsmanager/getSecretVersion:getSecretVersion": _get_secret_version,
     "aws:eks/getCluster:getCluster": _get_cluster,
     "aws:index/getCallerIdentity:getCallerIdentity": lambda _args: {
         "accountId": ACCOUNT_ID,

@@ -16,8 +16,8 @@ def outputs(type_token: str, name: str, inputs: dict[str, Any]) -> dict[str, Any
     if type_token in ("random:index/randomPassword:RandomPassword", "random:index/randomString:RandomString"):
         return {"result": _fake(name, int(inputs.get("length", 32)))}
     if type_token == "random:index/randomBytes:RandomBytes":
-        length = int(inputs.get("length", 32))
-        return {"base64": _fake(name, length * 2), "hex": _fake(name, length * 2)}
+        raw = (hashlib.sha512(name.encode()).digest() * 8)[: int(inputs.get("length", 32))]
+        return {"base64": base64.b64encode(raw).decode(), "hex": raw.hex()}
     if type_token == "random:index/randomId:RandomId":
         raw = (hashlib.sha512(name.encode()).digest() * 8)[: int(inputs.get("byteLength", 8))]
         return {
@@ -33,4 +33,12 @@ def outputs(type_token: str, name: str, inputs: dict[str, Any]) -> dict[str, Any
     return None
 
 
-CALLS: dict = {}
+# What the RDS truststore would answer: a PEM-shaped stand-in, never a real CA.
+STANDIN_CA_BUNDLE = "-----BEGIN CERTIFICATE-----\nb2ZmbGluZS1wbGFuLXN0YW5kLWluLWNh\n-----END CERTIFICATE-----\n"
+
+
+def _get_http(args: dict[str, Any]) -> dict[str, Any]:
+    return {"url": args["url"], "statusCode": 200, "responseBody": STANDIN_CA_BUNDLE, "id": args["url"]}
+
+
+CALLS: dict = {"http:index/getHttp:getHttp": _get_http}
