@@ -7,8 +7,9 @@ standing in for Secrets Manager and S3, an api-server, a scheduler, a dag-proces
 worker, all on 127.0.0.1 and stopped by PID at the end. When the first task of the run is
 running (the rest are being queued), Redis is stopped for ``--outage`` seconds, then started again.
 
-It prints the outage length, the tasks, how many succeeded, and the time to recover: from the
-broker being back to the first task that starts after it.
+It prints the outage length, the tasks, how many succeeded, how many tries failed on the way (the
+prod tier's default retries would hide a lost publish), and the time to recover: from the broker
+being back to the first task that starts after it.
 
     .venv/bin/python -m benchmarks.broker_outage [--tasks 24] [--outage 60] [--sleep 10]
 """
@@ -60,6 +61,7 @@ class OutageFigures:
     outage_seconds: float
     tasks: int
     succeeded: int
+    failed_tries: int  # tries that failed and were retried (default retries can hide a lost publish)
     states: dict[str, int]
     recovery_seconds: float | None
     run_seconds: float
@@ -68,7 +70,8 @@ class OutageFigures:
         recovery = "never" if self.recovery_seconds is None else f"{self.recovery_seconds:.1f}s"
         return (
             f"broker outage {self.outage_seconds:.1f}s: {self.succeeded}/{self.tasks} tasks succeeded "
-            f"(states {self.states}); tasks started again {recovery} after the broker was back; "
+            f"(states {self.states}), {self.failed_tries} tries failed and were retried; "
+            f"tasks started again {recovery} after the broker was back; "
             f"run took {self.run_seconds:.1f}s"
         )
 
@@ -127,6 +130,9 @@ def run_with_outage(workdir: Path, cfg: StackConfig, *, tasks: int, outage: floa
             run_id,
             back_at,
         )
+        ((failed_tries,),) = deployment.query(
+            "SELECT count(*) FROM task_instance_history WHERE dag_id = %s AND run_id = %s", DAG_ID, run_id
+        )
         ((queued_at, ended_at),) = deployment.query(
             "SELECT queued_at, end_date FROM dag_run WHERE dag_id = %s AND run_id = %s", DAG_ID, run_id
         )
@@ -135,6 +141,7 @@ def run_with_outage(workdir: Path, cfg: StackConfig, *, tasks: int, outage: floa
         outage_seconds=outage_seconds,
         tasks=len(states),
         succeeded=states.count("success"),
+        failed_tries=failed_tries,
         states={str(state): states.count(state) for state in set(states)},
         recovery_seconds=None if first_start is None else (first_start - back_at).total_seconds(),
         run_seconds=(ended_at - queued_at).total_seconds(),

@@ -64,9 +64,9 @@ def test_a_new_generation_puts_a_new_key_first_and_keeps_the_previous_second():
     assert engine_run.named("test-airflow-fernet-key-g2-random").inputs["length"] == 32
 
 
-def test_retiring_drops_the_previous_key_from_airflow_but_keeps_its_generator():
-    _, rotating = run(stack("staging", airflow={"fernetKeyGeneration": 3}))
-    engine_run, retired = run(stack("staging", airflow={"fernetKeyGeneration": 3, "fernetKeyRetirePrevious": True}))
+def test_retiring_drops_the_older_keys_from_airflow_but_keeps_their_generators():
+    _, rotating = run(stack("staging", airflow={"fernetKeyGeneration": 3, "fernetKeyRetiredThrough": 1}))
+    engine_run, retired = run(stack("staging", airflow={"fernetKeyGeneration": 3, "fernetKeyRetiredThrough": 2}))
     newest, previous = fernet_keys(rotating)
     assert fernet_keys(retired) == [newest]
     with pytest.raises(InvalidToken):
@@ -148,8 +148,18 @@ def test_the_local_tier_keeps_its_keys_in_kubernetes_only():
     assert len(fernet_keys(mocks)) == 2
 
 
-def test_retiring_at_the_first_generation_is_refused_at_its_key():
-    found = dict(problems("staging", airflow={"fernetKeyRetirePrevious": True}))
-    assert "airflow.fernetKeyGeneration" in found["airflow.fernetKeyRetirePrevious"]
+def test_a_generation_raised_without_retiring_keeps_every_earlier_key():
+    """A hand edit that raises the generation twice drops nothing Airflow may still need."""
+    _, first = run(stack("staging"))
+    _, second = run(stack("staging", airflow={"fernetKeyGeneration": 2}))
+    _, third = run(stack("staging", airflow={"fernetKeyGeneration": 3}))
+    assert fernet_keys(third)[1:] == fernet_keys(second)
+    assert fernet_keys(third)[-1] == fernet_keys(first)[0]
+
+
+def test_retiring_the_current_key_is_refused_at_its_key():
+    found = dict(problems("staging", airflow={"fernetKeyGeneration": 2, "fernetKeyRetiredThrough": 2}))
+    assert "airflow.fernetKeyGeneration 2" in found["airflow.fernetKeyRetiredThrough"]
+    assert "at most 1" in found["airflow.fernetKeyRetiredThrough"]
     found = dict(problems("staging", airflow={"fernetKeyGeneration": 0}))
     assert "airflow.fernetKeyGeneration" in found

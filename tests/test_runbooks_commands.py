@@ -16,7 +16,9 @@ import typer
 
 from components.ops.app import app
 
-RUNBOOKS = sorted((Path(__file__).resolve().parents[1] / "docs" / "runbooks").glob("*.md"))
+REPO = Path(__file__).resolve().parents[1]
+RUNBOOKS = sorted((REPO / "docs" / "runbooks").glob("*.md"))
+PAGES = [*RUNBOOKS, REPO / "README.md"]  # the README's summary of the command too
 _FENCED = re.compile(r"```[^\n]*\n(.*?)```", re.S)
 _INLINE = re.compile(r"`([^`\n]+)`")
 _INVOCATION = re.compile(r"(?:^|[\s;|&(/])airflow-ha((?:\s+[^\s;|&)`]+)*)")
@@ -62,7 +64,7 @@ def test_the_checker_catches_a_wrong_command_and_option() -> None:
     ]
 
 
-@pytest.mark.parametrize("runbook", RUNBOOKS, ids=lambda path: path.name)
+@pytest.mark.parametrize("runbook", PAGES, ids=lambda path: path.name)
 def test_runbook_commands_exist(runbook: Path) -> None:
     wrong = [problem for args in invocations(runbook.read_text()) for problem in problems_of(args)]
     assert not wrong, f"{runbook.name}: " + "; ".join(wrong)

@@ -39,13 +39,25 @@ def test_tier_recovery_figures(tier, timeout, retries, delay):
     assert config["core"]["default_task_retry_delay"] == delay
 
 
-def test_stack_keys_and_airflow_config_both_override_the_tier():
-    config = effective_airflow_config(stack("prod", recovery={"taskHeartbeatTimeoutSeconds": 200}))
+def test_stack_keys_override_the_tier():
+    config = effective_airflow_config(
+        stack("prod", recovery={"taskHeartbeatTimeoutSeconds": 200, "defaultTaskRetries": 5})
+    )
     assert config["scheduler"]["task_instance_heartbeat_timeout"] == 200
-    raw = {"airflow": {"config": {"core": {"default_task_retries": 5}, "celery": {"task_publish_max_retries": 7}}}}
-    config = effective_airflow_config(stack("prod", **raw))
     assert config["core"]["default_task_retries"] == 5
-    assert config["celery"]["task_publish_max_retries"] == 7
+
+
+@pytest.mark.parametrize(
+    ("section", "option", "key"),
+    [
+        ("core", "default_task_retries", "recovery.defaultTaskRetries"),
+        ("scheduler", "task_instance_heartbeat_timeout", "recovery.taskHeartbeatTimeoutSeconds"),
+        ("celery", "task_publish_max_retries", "recovery.brokerOutageToleranceSeconds"),
+    ],
+)
+def test_airflow_config_cannot_bypass_the_recovery_keys(section, option, key):
+    message = problem_at("prod", f"airflow.config.{section}.{option}", airflow={"config": {section: {option: 5}}})
+    assert key in message
 
 
 def test_a_heartbeat_timeout_below_airflow_heartbeats_is_refused():
@@ -96,3 +108,17 @@ def _context(try_number, max_tries, state=None):
 )
 def test_the_slack_policy_knows_which_failures_are_retried(try_number, max_tries, state, retried):
     assert _policy_module().will_be_retried(_context(try_number, max_tries, state)) is retried
+
+
+def test_an_own_celery_config_without_the_publish_retries_is_refused():
+    own = {"airflow": {"config": {"celery": {"extra_celery_config": '{"worker_max_tasks_per_child": 50}'}}}}
+    message = problem_at("prod", "airflow.config.celery.extra_celery_config", **own)
+    assert '"task_publish_retry_policy"' in message
+    not_json = {"airflow": {"config": {"celery": {"extra_celery_config": "worker_max_tasks_per_child=50"}}}}
+    assert "JSON object" in problem_at("prod", "airflow.config.celery.extra_celery_config", **not_json)
+
+
+def test_an_own_celery_config_that_keeps_the_publish_retries_replaces_the_kits():
+    own = '{"task_publish_retry_policy": {"max_retries": 20}, "worker_max_tasks_per_child": 50}'
+    config = effective_airflow_config(stack("prod", airflow={"config": {"celery": {"extra_celery_config": own}}}))
+    assert config["celery"]["extra_celery_config"] == own

@@ -11,15 +11,20 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from components.config.errors import ConfigError
 from components.config.executors import CELERY, KUBERNETES
 from components.tuning.capacity import capacity_report, capacity_summary
 from components.tuning.connection_budget import tuning_connections
 from components.tuning.derive import derive_tuning
+from components.validation import validated_stack_config
 from tests.support.airflow import effective_airflow_config
 from tests.support.chart import chart_archive, compose, schema_errors
-from tests.support.stacks import names_of, problem_at, problems, shipped_stack, sized, stack
+from tests.support.stacks import names_of, problem_at, problems, raw_values, secret_keys_of, shipped_stack, sized, stack
 
 BOTH = f"{CELERY},{KUBERNETES}"
 HEAVY_TASK = sized("4", "16Gi", "4", "16Gi")
@@ -173,6 +178,18 @@ def test_a_long_drain_keeps_the_cluster_autoscaler_away_and_reaches_task_pods():
     assert schema_errors(values) == []
 
 
+def test_rabbitmq_gets_no_visibility_timeout_but_its_consumer_timeout_is_judged():
+    cfg = stack("prod", broker={"type": "rabbitmq"})
+    config = effective_airflow_config(cfg)
+    assert "visibility_timeout" not in config.get("celery_broker_transport_options", {})
+    assert config["celery"]["task_acks_late"] is True
+    long_tasks = {"longestTaskSeconds": 1741, "drainLimitSeconds": 3600}  # 1801 s with the wrap-up
+    message = problem_at("prod", "workload.longestTaskSeconds", broker={"type": "rabbitmq"}, workload=long_tasks)
+    assert "1800s consumer_timeout" in message
+    stack("prod", broker={"type": "rabbitmq"}, workload={**long_tasks, "longestTaskSeconds": 1740})
+    stack("prod", workload=long_tasks)  # Redis has no such limit
+
+
 def test_kubernetes_executor_only_stacks_set_no_celery_options():
     config = effective_airflow_config(stack("dev", executor=KUBERNETES))
     assert "celery_broker_transport_options" not in config
@@ -237,7 +254,7 @@ def test_worker_sets_share_the_workers_account_and_render_nothing_twice():
     assert heavy["serviceAccountName"] == "airflow-worker"
 
 
-def test_the_chart_renders_a_scaler_and_a_budget_per_queue():
+def test_the_chart_renders_a_scaler_per_queue():
     scalers = of_kind("ScaledObject")
     heavy, default = scalers["airflow-worker-heavy"]["spec"], scalers["airflow-worker"]["spec"]
     assert (heavy["minReplicaCount"], heavy["maxReplicaCount"], heavy["cooldownPeriod"]) == (2, 5, 600)
@@ -249,9 +266,16 @@ def test_the_chart_renders_a_scaler_and_a_budget_per_queue():
     assert "/ 15)" in default_query
     assert "'default'" in default_query
     assert "heavy" not in default_query
-    budgets = of_kind("PodDisruptionBudget")
-    assert budgets["airflow-worker-pdb-heavy"]["spec"]["maxUnavailable"] == 1
-    assert budgets["airflow-worker-pdb-heavy"]["spec"]["selector"]["matchLabels"]["worker-set"] == "heavy"
+
+
+def test_every_worker_pod_is_under_exactly_one_disruption_budget():
+    """The eviction API refuses a pod two budgets select, so a node drain would stall on it."""
+    budgets = [budget["spec"] for budget in of_kind("PodDisruptionBudget").values()]
+    for name in ("airflow-worker", "airflow-worker-heavy"):
+        labels = of_kind("Deployment")[name]["spec"]["template"]["metadata"]["labels"]
+        covering = [b for b in budgets if b["selector"]["matchLabels"].items() <= labels.items()]
+        assert len(covering) == 1, (name, covering)
+        assert covering[0]["maxUnavailable"] == 1
 
 
 def test_task_pods_wait_for_their_task_before_sigterm():
@@ -267,3 +291,35 @@ def test_task_pods_wait_for_their_task_before_sigterm():
     ]
     # Tasks sent to the KubernetesExecutor keep their queue but do not need a worker.
     assert "executor IS DISTINCT FROM 'KubernetesExecutor'" in scaler["triggers"][0]["metadata"]["query"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    task_cpu=st.integers(100, 4000),
+    task_gib=st.integers(1, 16),
+    worker_cpu=st.integers(1, 16),
+    worker_gib=st.integers(2, 64),
+    peak=st.integers(1, 400),
+)
+def test_every_valid_queue_carries_its_peak_within_the_database(task_cpu, task_gib, worker_cpu, worker_gib, peak):
+    """Whatever the sizes, a queue the checks accept has workers for its whole peak, and a set of its own."""
+    queue = {
+        "name": "q",
+        "peakRunningTasks": peak,
+        "taskResources": sized(f"{task_cpu}m", f"{task_gib}Gi", f"{task_cpu}m", f"{task_gib}Gi"),
+        "workerResources": sized(str(worker_cpu), f"{worker_gib}Gi", str(worker_cpu), f"{worker_gib}Gi"),
+    }
+    values = raw_values("prod", workload={"queues": [queue]}, database={"maxConnections": 5000})
+    fits = worker_cpu * 1000 >= task_cpu and worker_gib * 1024 - 512 >= task_gib * 1024
+    if not fits:
+        with pytest.raises(ConfigError) as refused:
+            validated_stack_config("prop", values, secret_keys_of(values))
+        keys = {problem.key for problem in refused.value.problems}
+        assert keys <= {"workload.queues[0].taskResources", "workload.queues[0].taskResources.requests.cpu"}
+        return
+    cfg = validated_stack_config("prop", values, secret_keys_of(values))
+    [sized_queue] = derive_tuning(cfg).queues
+    assert sized_queue.slots >= peak
+    assert sized_queue.worker_concurrency <= worker_cpu * 1000 // task_cpu
+    [worker_set] = compose(cfg)["workers"]["celery"]["sets"]
+    assert worker_set["queue"] == "q"

@@ -18,7 +18,7 @@ import pulumi_aws as aws
 
 from ..args import AlarmsArgs
 from ..seams import AlarmTargets
-from ..values.monitoring.cloudwatch import EVALUATION_PERIODS, PERIOD_SECONDS
+from ..values.monitoring.cloudwatch import PERIOD_SECONDS
 from .policies import VERSION, service_trust_policy
 
 CLOUDWATCH_SERVICE = "cloudwatch.amazonaws.com"
@@ -82,7 +82,7 @@ class DataStoreAlarms(pulumi.ComponentResource):
                 dimensions=dict(spec.dimensions),
                 statistic=spec.statistic,
                 period=PERIOD_SECONDS,
-                evaluation_periods=EVALUATION_PERIODS,
+                evaluation_periods=spec.evaluation_periods,
                 comparison_operator=spec.comparison,
                 threshold=spec.threshold,
                 treat_missing_data=spec.missing_data,

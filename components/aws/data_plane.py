@@ -155,7 +155,6 @@ class AwsDataPlane(pulumi.ComponentResource):
             logs_bucket=logs.bucket_name,
             role_arns=roles.role_arns,
             secrets_manager=SecretsManagerAccess(provider, secrets_key_arn) if secrets_key_arn is not None else None,
-            event_queue_urls=events.queue_urls if events is not None else {},
             alarm_targets=AlarmTargets(provider, cluster.account_id, cluster.partition),
             # The fernet keys live and die with the data they decrypt: the database's key encrypts them.
             fernet_key_store=FernetKeyStore(
@@ -163,6 +162,7 @@ class AwsDataPlane(pulumi.ComponentResource):
             ),
             # The pod's groups: its own, then the nodes' (kubelet probes, DNS, the other pods).
             pod_security_groups=(pods_group.id, *node_groups) if pods_group is not None else None,
+            event_queue_urls=events.queue_urls if events is not None else {},
         )
         outputs: dict[str, object] = {
             "databaseHost": database.host,

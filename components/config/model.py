@@ -80,9 +80,9 @@ class StackConfig(KitModel):
     slack: SlackSection = Field(description="Slack alerts on task failures.")
     openlineage: OpenLineageSection = Field(description="OpenLineage events.")
     dags: DagsSection = Field(description="How DAGs reach Airflow.")
+    monitoring: MonitoringSection = Field(description="Alerts and dashboards: Prometheus Operator objects, CloudWatch.")
     events: EventsSection = Field(description="S3 event notifications that trigger DAGs through asset watchers.")
     xcom: XComSection = Field(description="Where XComs are stored.")
-    monitoring: MonitoringSection = Field(description="Alerts and dashboards: Prometheus Operator objects, CloudWatch.")
     secrets: Secrets = Field(default_factory=Secrets, description="The secret keys (`pulumi config set --secret`).")
 
     @property

@@ -82,11 +82,11 @@ _COMMON: dict[str, Any] = {
     "slack": {"enabled": False},
     "openlineage": {"enabled": False, "namespace": "{stack}"},
     "dags": {"source": "image"},
-    "events": {},
-    "xcom": {"objectStorage": {"enabled": False}},
     # Off by default: the Prometheus objects need the Prometheus Operator's CRDs in the cluster, and
     # alarms need someone to notify. The shipped staging and prod stacks turn both on.
     "monitoring": {"prometheus": {"enabled": False}},
+    "events": {},
+    "xcom": {"objectStorage": {"enabled": False}},
 }
 
 _TIERS: dict[str, dict[str, Any]] = {

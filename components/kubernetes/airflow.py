@@ -152,11 +152,11 @@ def _aws_refs(stores: DataPlaneOutputs | LocalTier) -> pulumi.Output[AwsRefs | N
     if not isinstance(stores, DataPlaneOutputs):
         return pulumi.Output.from_input(None)
     region = stores.region
+    pods_group = stores.pod_security_groups[0] if stores.pod_security_groups else None
     # Output.all() of nothing is a list: a stack without event sources gets an empty mapping.
     queue_urls = (
         pulumi.Output.all(**stores.event_queue_urls) if stores.event_queue_urls else pulumi.Output.from_input({})
     )
-    pods_group = stores.pod_security_groups[0] if stores.pod_security_groups else None
     return pulumi.Output.all(stores.logs_bucket, pulumi.Output.all(**stores.role_arns), pods_group, queue_urls).apply(
         lambda parts: AwsRefs(
             region=region,

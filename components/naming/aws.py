@@ -24,8 +24,8 @@ RDS_IDENTIFIER_MAX = 63
 ELASTICACHE_GROUP_ID_MAX = 40
 S3_BUCKET_MAX = 63
 IAM_ROLE_MAX = 64
-SQS_QUEUE_MAX = 80
 SNS_TOPIC_MAX = 256
+SQS_QUEUE_MAX = 80
 ACCOUNT_ID_LENGTH = 12
 
 
@@ -88,12 +88,6 @@ class AwsNames:
     def kms_alias(self) -> str:
         return f"alias/{self._name('data', RDS_IDENTIFIER_MAX)}"
 
-    def event_queue(self, source: str) -> str:
-        return self._name(f"events-{source}", SQS_QUEUE_MAX)
-
-    def event_dead_letter_queue(self, source: str) -> str:
-        return self._name(f"events-{source}-dlq", SQS_QUEUE_MAX)
-
     @property
     def alarms(self) -> str:
         """The alarm topic, its key's alias and the AWS Chatbot channel configuration."""
@@ -102,6 +96,12 @@ class AwsNames:
     @property
     def chatbot_role(self) -> str:
         return self._name("chatbot", IAM_ROLE_MAX)
+
+    def event_queue(self, source: str) -> str:
+        return self._name(f"events-{source}", SQS_QUEUE_MAX)
+
+    def event_dead_letter_queue(self, source: str) -> str:
+        return self._name(f"events-{source}-dlq", SQS_QUEUE_MAX)
 
     def service_account_role(self, component: Component) -> str:
         return self._name(component.label, IAM_ROLE_MAX)

@@ -5,15 +5,21 @@ The instance is the one the program names (``<release>-<stack>-metadata``, compo
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 import os
+import urllib.parse
 from typing import Annotated, Any
 
 import typer
 
+from ..naming.kubernetes import Names
+from ..values.kit_secrets import CONNECTION, MASTER_CONNECTION
 from .alembic_heads import revision_of
 from .context import Output, Stack, StackFilePath, StackName, open_stack
-from .errors import Exit, OpsError, bad_input, not_found
+from .errors import Exit, OpsError, bad_input, explain, not_found
+from .kube import api_client
 from .output import Format, Reporter
 from .progress import wait_for
 from .safety import DryRun, Yes, confirm
@@ -158,7 +164,8 @@ def restore_drill(
 ) -> None:
     """Restore a snapshot to a temporary instance, check its Airflow schema, delete it, print the restore time.
 
-    The password is the database's own: PGPASSWORD, or the `connection` key of the release's metadata Secret.
+    The password is the database's own: PGPASSWORD, else the one in the release's `<release>-metadata-direct`
+    Secret (read with the stack's Kubernetes context).
     """
     opened = open_stack(stack, stack_file)
     out = Reporter("db restore-drill", output, opened.name)
@@ -169,9 +176,7 @@ def restore_drill(
             f"the kit does not know the schema revision of Airflow {opened.config.airflow.version}",
             "pass --expected-revision (airflow db check-migrations prints it)",
         )
-    password = os.environ.get("PGPASSWORD")
-    if not password:
-        raise bad_input("PGPASSWORD is not set", "export PGPASSWORD with the metadata database's master password")
+    user, password = _credentials(opened, instance.get("MasterUsername", opened.config.database.username))
     chosen = _snapshot(rds, instance["DBInstanceIdentifier"], snapshot_id)
     drill = f"{instance['DBInstanceIdentifier'][:40]}-drill-{_stamp()}"
     out.data.update(snapshot=chosen["DBSnapshotIdentifier"], drillInstance=drill, expectedRevision=expected)
@@ -198,7 +203,7 @@ def restore_drill(
         out.data["restoreSeconds"] = round(seconds, 1)
         endpoint = restored.get("Endpoint", {})
         host, port = via.rsplit(":", 1) if via else (endpoint.get("Address", ""), str(endpoint.get("Port", 5432)))
-        revision = _schema_revision(host, int(port), instance, opened, password)
+        revision = _schema_revision(host, int(port), opened, user, password)
     finally:
         rds.delete_db_instance(DBInstanceIdentifier=drill, SkipFinalSnapshot=True, DeleteAutomatedBackups=True)
     out.data["revision"] = revision
@@ -224,6 +229,38 @@ def restore_drill(
     out.finish(True, f"restore took {seconds:.0f} s; the restored database accepts connections at schema {revision}")
 
 
+def _credentials(stack: Stack, master_user: str) -> tuple[str, str]:
+    """Whom the drill connects as: the master user with ``PGPASSWORD``, else the master (or, without
+    database roles, the only) connection in the ``<release>-metadata-direct`` Secret of the migration Job."""
+    if os.environ.get("PGPASSWORD"):
+        return master_user, os.environ["PGPASSWORD"]
+    from kubernetes import client
+
+    names = Names(stack.config.kubernetes.release_name, stack.config.kubernetes.namespace)
+    secret_name = names.secret("metadata-direct")
+    try:
+        response = client.CoreV1Api(api_client(stack)).read_namespaced_secret(
+            secret_name, names.namespace, _preload_content=False
+        )
+        data = json.loads(response.data)["data"]
+        encoded = data.get(MASTER_CONNECTION) or data[CONNECTION]
+    except Exception as error:
+        known = explain(error)
+        if known is None and not isinstance(error, (KeyError, ValueError)):
+            raise
+        reason = known.message if known else f"Secret {secret_name} has no `{CONNECTION}` key"
+        raise bad_input(
+            f"no database password: PGPASSWORD is not set, and {reason}",
+            "export PGPASSWORD with the metadata database's master password",
+        ) from None
+    url = urllib.parse.urlsplit(base64.b64decode(encoded).decode())
+    if not url.username or not url.password:
+        raise bad_input(
+            f"Secret {secret_name} holds no user and password", "export PGPASSWORD with the master password"
+        )
+    return urllib.parse.unquote(url.username), urllib.parse.unquote(url.password)
+
+
 def _snapshot(rds: Any, identifier: str, snapshot_id: str | None) -> dict[str, Any]:
     if snapshot_id is not None:
         try:
@@ -244,7 +281,7 @@ def _snapshot(rds: Any, identifier: str, snapshot_id: str | None) -> dict[str, A
     return max(snapshots, key=lambda s: s["SnapshotCreateTime"])
 
 
-def _schema_revision(host: str, port: int, instance: dict[str, Any], stack: Stack, password: str) -> str:
+def _schema_revision(host: str, port: int, stack: Stack, user: str, password: str) -> str:
     import psycopg
 
     db = stack.config.database
@@ -254,7 +291,7 @@ def _schema_revision(host: str, port: int, instance: dict[str, Any], stack: Stac
             host=host,
             port=port,
             dbname=db.db_name,
-            user=instance.get("MasterUsername", db.username),
+            user=user,
             password=password,
             connect_timeout=30,
         ) as connection:

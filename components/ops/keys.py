@@ -6,14 +6,15 @@
     airflow-ha keys rotate-fernet --stack prod [--dry-run] [--yes]
 
 The rotation is Airflow's multi-key procedure, driven through the stack config the Pulumi program
-reads (``airflow.fernetKeyGeneration``, ``airflow.fernetKeyRetirePrevious``; ``values/fernet_keys.py``):
+reads (``airflow.fernetKeyGeneration``, ``airflow.fernetKeyRetiredThrough``; ``values/fernet_keys.py``):
 
-1. the generation goes up: the program adds a new key first in ``[core] fernet_key``, the old one second;
+1. the generation goes up: the program adds a new key first in ``[core] fernet_key``, the old one after it;
 2. the deploy (``pulumi up``) rolls every component onto the two keys;
 3. ``airflow rotate-fernet-key`` re-encrypts every connection and variable under the new key;
-4. the previous key is retired from the config, and a second deploy rolls the components onto it alone.
+4. the older keys are retired from the config, and a second deploy rolls the components onto the new one alone.
 
-A rotation interrupted after step 2 resumes from step 2 (deploys are idempotent).
+A rotation interrupted after step 1 resumes at the deploy (deploys are idempotent): more than one key
+in use means a rotation is under way.
 """
 
 from __future__ import annotations
@@ -209,22 +210,22 @@ def rotation_steps(stack: Stack, deploy: str, reencrypt: str) -> list[Step]:
     rotation = fernet_rotation(stack.config)
     deployed = _formatted(deploy, stack)
     steps: list[Step] = []
-    if rotation.generation == 1 or rotation.retire_previous:
-        target = rotation.generation + 1
-        steps.append(
-            Step(
-                f"add generation {target} first, keep {target - 1} second",
-                {"fernetKeyGeneration": target, "fernetKeyRetirePrevious": False},
-            )
-        )
+    if rotation.rotating:
+        target = rotation.generation  # resuming: the new key is first in the config already
+        in_use = rotation.active
     else:
-        target = rotation.generation  # resuming: the two keys are in the config already
+        target = rotation.generation + 1
+        in_use = (target, *rotation.active)
+        steps.append(
+            Step(f"add generation {target} first, keep {rotation.generation} after it", {"fernetKeyGeneration": target})
+        )
+    keys = ",".join(str(generation) for generation in in_use)
     steps += [
-        Step(f"deploy: every component rolls onto keys {target},{target - 1}", command=deployed),
+        Step(f"deploy: every component rolls onto keys {keys}", command=deployed),
         Step(
             f"re-encrypt every connection and variable under generation {target}", command=_formatted(reencrypt, stack)
         ),
-        Step(f"retire generation {target - 1}", {"fernetKeyGeneration": target, "fernetKeyRetirePrevious": True}),
+        Step(f"retire generations up to {target - 1}", {"fernetKeyRetiredThrough": target - 1}),
         Step(f"deploy: every component rolls onto key {target} alone", command=deployed),
     ]
     return steps
@@ -301,7 +302,7 @@ def _check_stack_file(stack: Stack, expected: dict[str, int | bool]) -> None:
     edited = open_stack(None, stack.path).config.airflow
     found = {
         "fernetKeyGeneration": edited.fernet_key_generation,
-        "fernetKeyRetirePrevious": edited.fernet_key_retire_previous,
+        "fernetKeyRetiredThrough": edited.fernet_key_retired_through,
     }
     if any(found[key] != value for key, value in expected.items()):
         raise OpsError(f"{stack.path} reads back as {found} after the edit, not {expected}", "fix the file by hand")

@@ -14,6 +14,7 @@ connection lives in the backend), the variable the canary DAG reads, and any the
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -94,14 +95,14 @@ def _write(
     key: str,
     value: str,
     stack: str | None,
-    stack_file: object,
+    stack_file: Path | None,
     output: Format,
     dry_run: bool,
     yes: bool,
 ) -> None:
     if not key or "/" in key or key != key.strip():
         raise bad_input(f"'{key}' is not a {kind} id Airflow can look up", "use letters, digits, '_', '-' and '.'")
-    opened = open_stack(stack, stack_file)  # type: ignore[arg-type]
+    opened = open_stack(stack, stack_file)
     out = Reporter(command, output, opened.name)
     store = open_store(opened)
     location = store.location(kind, key)

@@ -96,7 +96,7 @@ def _free_storage_bytes(stack: Stack, identifier: str) -> float | None:
     )["Datapoints"]
     if not points:
         return None
-    return float(min(points, key=lambda p: p["Timestamp"], default=points[-1])["Minimum"])
+    return float(max(points, key=lambda p: p["Timestamp"])["Minimum"])  # the newest figure
 
 
 def _broker_rows(stack: Stack) -> tuple[list[str], list[list[Any]]]:

@@ -48,6 +48,13 @@ class ApiServer:
             self.session.headers["Authorization"] = f"Bearer {token}"
 
     def call(self, method: str, path: str, *, expect: tuple[int, ...] = (200,), **kwargs: Any) -> Any:
+        response = self._request(method, path, expect, **kwargs)
+        return response.json() if response.content else None
+
+    def exists(self, path: str) -> bool:
+        return self._request("GET", path, (200, 404)).status_code == 200
+
+    def _request(self, method: str, path: str, expect: tuple[int, ...], **kwargs: Any) -> Any:
         response = self.session.request(method, f"{self.url}{path}", timeout=REQUEST_TIMEOUT_SECONDS, **kwargs)
         if response.status_code in (401, 403):
             raise OpsError(
@@ -57,7 +64,7 @@ class ApiServer:
             )
         if response.status_code not in expect:
             raise OpsError(f"{method} {path} answered {response.status_code}: {response.text[:300]}")
-        return response.json() if response.content else None
+        return response
 
     def login(self, username: str, password: str) -> None:
         token = self.call("POST", "/auth/token", expect=(200, 201), json={"username": username, "password": password})
@@ -171,13 +178,8 @@ def run_canary(api: ApiServer, timeout: float, interval: float = 3.0) -> tuple[f
 
 
 def _dag_present(api: ApiServer, path: str) -> tuple[bool, str, None]:
-    try:
-        api.call("GET", path)
-    except OpsError as error:
-        if " answered 404" in error.message:
-            return False, "not parsed yet", None
-        raise
-    return True, "parsed", None
+    present = api.exists(path)
+    return present, "parsed" if present else "not parsed yet", None
 
 
 def _run_state(api: ApiServer, path: str) -> tuple[bool, str, dict[str, Any]]:

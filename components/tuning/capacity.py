@@ -81,17 +81,6 @@ def capacity_report(cfg: StackConfig, tuning: Tuning) -> dict[str, Any]:
     }
 
 
-def triggerer_capacity(cfg: StackConfig) -> dict[str, int]:
-    """Deferred tasks the triggerers hold at once: all of them, and with one down (a rollout, a lost node)."""
-    replicas, capacity = cfg.triggerer.replicas, cfg.triggerer.capacity
-    return {
-        "triggerers": replicas,
-        "capacityPerTriggerer": capacity,
-        "total": replicas * capacity,
-        "withOneTriggererDown": max(1, replicas - 1) * capacity,
-    }
-
-
 def _queues(cfg: StackConfig, tuning: Tuning) -> dict[str, Any]:
     peaks = {DEFAULT_QUEUE: cfg.workload.peak_running_tasks} | {
         q.name: q.peak_running_tasks for q in cfg.workload.queues
@@ -108,6 +97,17 @@ def _queues(cfg: StackConfig, tuning: Tuning) -> dict[str, Any]:
             "slots": queue.slots,
         }
         for queue in (default, *tuning.queues)
+    }
+
+
+def triggerer_capacity(cfg: StackConfig) -> dict[str, int]:
+    """Deferred tasks the triggerers hold at once: all of them, and with one down (a rollout, a lost node)."""
+    replicas, capacity = cfg.triggerer.replicas, cfg.triggerer.capacity
+    return {
+        "triggerers": replicas,
+        "capacityPerTriggerer": capacity,
+        "total": replicas * capacity,
+        "withOneTriggererDown": max(1, replicas - 1) * capacity,
     }
 
 

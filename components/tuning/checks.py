@@ -23,7 +23,7 @@ from .derive import (
     queue_worker_resources,
     task_fit,
 )
-from .drain import TASK_WRAP_UP_SECONDS, drain_seconds
+from .drain import RABBITMQ_CONSUMER_TIMEOUT_SECONDS, TASK_WRAP_UP_SECONDS, drain_seconds
 from .rds_instances import INSTANCE_MEMORY_GIB, rds_default_max_connections
 
 # Every section derive_tuning reads: a rule cannot judge a stack whose derivation lacks one.
@@ -355,6 +355,13 @@ def drain_within_cluster_limit(cfg: StackConfig, _explicit: frozenset[str]) -> I
             "fails or kills the task). Split or defer the longest tasks, or raise workload.drainLimitSeconds where "
             "your nodes wait longer",
         )
+    if cfg.uses_rabbitmq and drain > RABBITMQ_CONSUMER_TIMEOUT_SECONDS:
+        yield Problem(
+            "workload.longestTaskSeconds",
+            f"a task may hold its RabbitMQ delivery unacknowledged for {drain}s, longer than the broker's "
+            f"{RABBITMQ_CONSUMER_TIMEOUT_SECONDS}s consumer_timeout (Amazon MQ's default): RabbitMQ would close the "
+            "worker's channel and hand the running task to another worker",
+        )
 
 
 CAPACITY_RULES: tuple[Rule, ...] = (
@@ -364,6 +371,6 @@ CAPACITY_RULES: tuple[Rule, ...] = (
     scheduling_carries_the_peak,
     per_dag_limits_within_parallelism,
     database_holds_the_connections,
-    triggerers_carry_the_deferred_peak,
     drain_within_cluster_limit,
+    triggerers_carry_the_deferred_peak,
 )

@@ -14,6 +14,8 @@ from ``workload.longestTaskSeconds``:
   grace keeps a task that overruns its declared length from running twice;
 - KEDA's ``cooldownPeriod``: no scale to the floor sooner than one drain (and never below
   the 300 s the kit used before);
+- with RabbitMQ, the unacknowledged message of a running task must outlive it within the
+  broker's ``consumer_timeout`` (30 minutes by default);
 - ``safeToEvict``: the cluster autoscaler waits only ``--max-graceful-termination-sec``
   (600 s by default) for an evicted pod, so a longer drain must keep it from evicting workers.
 """
@@ -29,6 +31,9 @@ TASK_WRAP_UP_SECONDS = 60
 # The cluster autoscaler's default --max-graceful-termination-sec.
 CLUSTER_AUTOSCALER_GRACE_SECONDS = 600
 KEDA_COOLDOWN_FLOOR_SECONDS = 300
+# RabbitMQ's (and Amazon MQ's) default consumer_timeout: a delivery unacknowledged for longer
+# closes the consumer's channel, and the running task's message goes to another worker.
+RABBITMQ_CONSUMER_TIMEOUT_SECONDS = 1800
 VISIBILITY_TIMEOUT_FACTOR = 2
 
 

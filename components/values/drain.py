@@ -18,10 +18,13 @@ def drain_airflow_config(cfg: StackConfig) -> AirflowConfig:
     reserves no more than it runs, so a warm shutdown hands nothing to the void)."""
     if not cfg.uses_celery:
         return {}
-    return {
-        "celery": {"task_acks_late": True, "worker_prefetch_multiplier": 1},
-        "celery_broker_transport_options": {"visibility_timeout": derive_drain(cfg).visibility_timeout_seconds},
-    }
+    config: AirflowConfig = {"celery": {"task_acks_late": True, "worker_prefetch_multiplier": 1}}
+    if cfg.uses_redis:
+        # RabbitMQ has no visibility timeout: it redelivers an unacknowledged message when the
+        # consumer's connection closes (its consumer_timeout is judged in tuning/checks.py).
+        visibility = derive_drain(cfg).visibility_timeout_seconds
+        config["celery_broker_transport_options"] = {"visibility_timeout": visibility}
+    return config
 
 
 def drain_pod_values(cfg: StackConfig) -> dict[str, Any]:

@@ -4,8 +4,9 @@ AWS tiers keep them in (pure).
 Airflow reads ``[core] fernet_key`` as a comma-separated list (``MultiFernet``): it encrypts with
 the first key and decrypts with any. A rotation is stated in the stack config as a generation
 number (``airflow.fernetKeyGeneration``): raising it adds a new random key first and keeps the
-previous one second; ``airflow.fernetKeyRetirePrevious`` drops the previous one from the list once
-``airflow rotate-fernet-key`` has re-encrypted everything under the new key. Every generation's key
+earlier ones after it; ``airflow.fernetKeyRetiredThrough`` drops the generations up to a number once
+``airflow rotate-fernet-key`` has re-encrypted everything under the new key. Nothing leaves the list
+unless said so: raising the generation without retiring keeps every earlier key readable. Every generation's key
 stays in the kit's keeping (Pulumi state, and in the AWS tiers the retained key store), because a
 database snapshot taken before the rotation is still encrypted under the old key.
 """
@@ -31,7 +32,7 @@ LEGACY_GENERATION = 1
 @dataclass(frozen=True)
 class FernetRotation:
     generation: int
-    retire_previous: bool
+    retired_through: int
 
     @property
     def generations(self) -> tuple[int, ...]:
@@ -41,13 +42,16 @@ class FernetRotation:
     @property
     def active(self) -> tuple[int, ...]:
         """The generations in ``[core] fernet_key``, the one Airflow encrypts with first."""
-        if self.generation == 1 or self.retire_previous:
-            return (self.generation,)
-        return (self.generation, self.generation - 1)
+        return tuple(range(self.generation, self.retired_through, -1))
+
+    @property
+    def rotating(self) -> bool:
+        """More than one key is in use: a rotation has begun and not been retired yet."""
+        return len(self.active) > 1
 
 
 def fernet_rotation(cfg: StackConfig) -> FernetRotation:
-    return FernetRotation(cfg.airflow.fernet_key_generation, cfg.airflow.fernet_key_retire_previous)
+    return FernetRotation(cfg.airflow.fernet_key_generation, cfg.airflow.fernet_key_retired_through)
 
 
 def fernet_key_from_url_safe(b64_url: str) -> str:

@@ -18,7 +18,7 @@ class AwsRefs:
     logs_bucket: str
     # chart component key ("scheduler", "apiServer", ..., "workers") → IRSA role ARN
     role_arns: Mapping[str, str] = field(default_factory=dict)
-    # event source name → URL of its SQS queue (values/events.py)
-    event_queue_urls: Mapping[str, str] = field(default_factory=dict)
     # aws.securityGroupsForPods: the kit's security group of Airflow's pods
     pod_security_group: str | None = None
+    # event source name → URL of its SQS queue (values/events.py)
+    event_queue_urls: Mapping[str, str] = field(default_factory=dict)

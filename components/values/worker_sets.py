@@ -3,7 +3,8 @@
 The chart's default workers serve the ``default`` queue; each set inherits everything from
 ``workers.celery`` (service account, placement, PDB, drain) and overrides what its queue needs:
 the queue it consumes (the chart's args add ``-q <queue>``), its resources, its concurrency, and
-its KEDA bounds. The chart's default KEDA query divides by the global
+its KEDA bounds. Its pods come under the default workers' disruption budget (see below). The
+chart's default KEDA query divides by the global
 ``config.celery.worker_concurrency``, so each set gets its own query with its own concurrency,
 counting only its queue's tasks.
 """
@@ -35,6 +36,11 @@ def _worker_set(cfg: StackConfig, queue: QueueSection, sized: QueueTuning) -> di
         # Every set runs as the default workers' account (and its IRSA role): the chart would
         # otherwise render that ServiceAccount once per set, and Helm refuses the duplicate.
         "serviceAccount": {"create": False},
+        # The chart's default workers' PDB selects every worker pod (tier, component, release: no
+        # set label), so a set's own PDB would cover its pods a second time, and the eviction API
+        # refuses to evict a pod under two budgets: node drains would stall. One budget, then,
+        # over the workers of every queue.
+        "podDisruptionBudget": {"enabled": False},
     }
     if cfg.celery.workers.keda:
         worker_set["keda"] = {

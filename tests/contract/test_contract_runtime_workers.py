@@ -1,6 +1,7 @@
-"""Real Airflow 3.2.2 on the CeleryExecutor with the kit's config: a running task's live log is
-served at the hostname it records, and a task whose worker is SIGKILLed is retried on another
-worker without a Slack alert, while a failure that will not be retried still posts one.
+"""Real Airflow 3.2.2 on the CeleryExecutor with the kit's config: the live log of a running task,
+and of a deferred one, is served at the hostname Airflow records for it, and a task whose worker
+is SIGKILLed is retried on another worker without a Slack alert, while a failure that will not be
+retried still posts one.
 
 The stack is the local tier with Slack on, and the recovery figures shortened so the test waits
 for a 30 s heartbeat timeout rather than the tier's; those figures are stack config like any other.
@@ -12,6 +13,8 @@ import ipaddress
 import json
 import signal
 import socket
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -68,9 +71,34 @@ FAILS_FOR_GOOD = textwrap.dedent(
     """
 )
 
+WAITS_DEFERRED = textwrap.dedent(
+    """
+    from datetime import timedelta
+
+    import pendulum
+    from airflow.providers.standard.triggers.temporal import TimeDeltaTrigger
+    from airflow.sdk import BaseOperator, dag
+
+    class WaitDeferred(BaseOperator):
+        def execute(self, context):
+            self.defer(trigger=TimeDeltaTrigger(timedelta(seconds=600)), method_name="resume")
+
+        def resume(self, context, event=None):
+            return None
+
+    @dag(schedule=None, start_date=pendulum.datetime(2026, 1, 1), catchup=False)
+    def waits_deferred():
+        WaitDeferred(task_id="wait")
+
+    waits_deferred()
+    """
+)
+TRIGGER_LOG_MARKER = "trigger starting"  # TimeDeltaTrigger's first log line
+
 SERVED_LOG = textwrap.dedent(
     """
     import json
+    import sys
     from sqlalchemy import select
     from airflow.configuration import conf
     from airflow.models.taskinstance import TaskInstance
@@ -78,11 +106,14 @@ SERVED_LOG = textwrap.dedent(
     from airflow.utils.session import create_session
 
     with create_session() as session:
-        ti = session.scalar(select(TaskInstance).where(TaskInstance.dag_id == "outlives_its_worker"))
+        ti = session.scalar(select(TaskInstance).where(TaskInstance.dag_id == sys.argv[1]))
         handler = FileTaskHandler(base_log_folder=conf.get("logging", "base_log_folder"))
+        # What the api-server does for a running or deferred task: ask the log server at the recorded host.
         sources, streams = handler._read_from_logs_server(ti, handler._render_filename(ti, 1, session=session))
         text = "".join(line for stream in streams for line in stream)
-        print(json.dumps({"hostname": ti.hostname, "state": ti.state, "sources": sources, "text": text}))
+        triggerer = ti.triggerer_job.hostname if ti.triggerer_job else None
+        print(json.dumps({"hostname": ti.hostname, "triggerer": triggerer, "state": ti.state, "sources": sources,
+                          "text": text}))
     """
 )
 
@@ -102,8 +133,12 @@ def deployment(tmp_path_factory):
                 "defaultRetryDelaySeconds": 0,
             },
         )
-        dags = {"outlives_its_worker": OUTLIVES_ITS_WORKER, "fails_for_good": FAILS_FOR_GOOD}
-        with celery_deployment(workdir, cfg, dags) as running:
+        dags = {
+            "outlives_its_worker": OUTLIVES_ITS_WORKER,
+            "fails_for_good": FAILS_FOR_GOOD,
+            "waits_deferred": WAITS_DEFERRED,
+        }
+        with celery_deployment(workdir, cfg, dags, triggerer=True) as running:
             yield running, slack_log
 
 
@@ -114,7 +149,7 @@ def killed_worker_run(deployment):
     run_id = running.trigger("outlives_its_worker")
     marker = running.home.path / "first-try-running"
     running.airflow.group.wait_for("the first try", marker.exists, RUN_TIMEOUT_SECONDS, interval=1.0)
-    served = running.home.python(SERVED_LOG, **_only_airflow_env(running))
+    served = served_log(running, "outlives_its_worker")
     running.airflow.group.signal("worker-1", signal.SIGKILL)  # the pod dies: worker, supervisor and task
     running.airflow.group.process("worker-1").wait(30)
     running.airflow.group.stop("worker-1")  # reaped already: only forgets it
@@ -123,8 +158,37 @@ def killed_worker_run(deployment):
     return {"run_id": run_id, "state": state, "served": served}
 
 
-def _only_airflow_env(running: CeleryDeployment) -> dict[str, str]:
-    return {key: value for key, value in running.airflow.env.items() if key.startswith("AIRFLOW__")}
+@pytest.fixture(scope="module")
+def deferred_task(deployment):
+    """A task deferred to the triggerer, and its log as the triggerer's log server serves it."""
+    running, _ = deployment
+    run_id = running.trigger("waits_deferred")
+
+    def logged() -> dict | None:
+        if running.task_states("waits_deferred", run_id).get("wait") != "deferred":
+            return None
+        served = served_log(running, "waits_deferred")
+        return served if TRIGGER_LOG_MARKER in served["text"] else None
+
+    return running.airflow.group.wait_for("the deferred task's trigger log", logged, RUN_TIMEOUT_SECONDS, 2.0)
+
+
+def served_log(running: CeleryDeployment, dag_id: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", SERVED_LOG, dag_id],
+        env=running.airflow.env,
+        cwd=running.home.path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _this_host_address() -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    return ipaddress.ip_address(socket.gethostbyname(socket.getfqdn()))
 
 
 def _kit_logs(home: Path) -> str:
@@ -134,7 +198,7 @@ def _kit_logs(home: Path) -> str:
 def test_a_running_task_records_the_address_of_its_host(killed_worker_run):
     hostname = killed_worker_run["served"]["hostname"]
     # An address needs no DNS: a pod name would not resolve from the api-server.
-    assert ipaddress.ip_address(hostname) == ipaddress.ip_address(socket.gethostbyname(socket.getfqdn()))
+    assert ipaddress.ip_address(hostname) == _this_host_address()
 
 
 def test_the_live_log_is_served_at_the_recorded_hostname(killed_worker_run, deployment):
@@ -144,6 +208,17 @@ def test_the_live_log_is_served_at_the_recorded_hostname(killed_worker_run, depl
     url = f"http://{served['hostname']}:{running.log_server_port}/log/"
     assert any(source.startswith(url) for source in served["sources"]), served["sources"]
     assert LIVE_LOG_MARKER in served["text"], served
+
+
+def test_the_triggerer_records_the_address_of_its_host(deferred_task):
+    assert ipaddress.ip_address(deferred_task["triggerer"]) == _this_host_address()
+
+
+def test_a_deferred_task_log_is_served_by_the_triggerer_at_its_recorded_hostname(deferred_task, deployment):
+    running, _ = deployment
+    assert deferred_task["state"] == "deferred"
+    url = f"http://{deferred_task['triggerer']}:{running.trigger_log_server_port}/log/"
+    assert any(source.startswith(url) for source in deferred_task["sources"]), deferred_task["sources"]
 
 
 def test_a_task_whose_worker_died_is_retried_and_succeeds(killed_worker_run, deployment):

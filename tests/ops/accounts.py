@@ -12,6 +12,8 @@ import yaml
 
 REGION = "eu-west-1"
 REPO = Path(__file__).resolve().parents[2]
+# The context `aws eks update-kubeconfig --name platform` writes for the seeded cluster.
+EKS_CONTEXT = "arn:aws:eks:eu-west-1:123456789012:cluster/platform"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION}
 
 # What the gaps stand-in answers for the actions moto lacks (see tests/support/ops_standins.py).
@@ -33,6 +35,7 @@ class Account:
     subnets: list[str]  # private subnets of the VPC, in two AZs
     one_zone_subnets: list[str]  # two private subnets in the same AZ
     other_vpc_subnet: str
+    public_subnet: str  # routes to an internet gateway
     cluster: str  # has an IAM OIDC provider
     kms_key: str
     disabled_kms_key: str
@@ -62,6 +65,12 @@ def seed_account(moto_url: str, endpoint: str) -> Account:
     subnets = [subnet(vpc, "10.40.1.0/24", "eu-west-1a"), subnet(vpc, "10.40.2.0/24", "eu-west-1b")]
     one_zone = [subnets[0], subnet(vpc, "10.40.3.0/24", "eu-west-1a")]
     other = subnet(other_vpc, "10.41.1.0/24", "eu-west-1c")
+    public = subnet(vpc, "10.40.9.0/24", "eu-west-1b")
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway)
+    ec2.associate_route_table(RouteTableId=table, SubnetId=public)
 
     eks, iam = client("eks"), client("iam")
     network = {"subnetIds": subnets}
@@ -83,7 +92,7 @@ def seed_account(moto_url: str, endpoint: str) -> Account:
 
     sm = client("secretsmanager")
     sm.create_secret(Name="airflow/preflight/connections/slack_alerts", SecretString="{}")
-    return Account(endpoint, vpc, subnets, one_zone, other, "platform", key, disabled, "airflow-dags-preflight")
+    return Account(endpoint, vpc, subnets, one_zone, other, public, "platform", key, disabled, "airflow-dags-preflight")
 
 
 def prod_stack_config(account: Account) -> dict[str, Any]:

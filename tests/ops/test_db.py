@@ -7,6 +7,7 @@ brought to the schema of the stack's Airflow version.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,10 @@ import pytest
 
 from components.ops.alembic_heads import REVISION_HEADS, revision_of
 from components.ops.errors import Exit
-from tests.ops.accounts import CREDENTIALS, REGION, Account, prod_stack_config, seed_account, write_stack
+from tests.ops.accounts import CREDENTIALS, EKS_CONTEXT, REGION, Account, prod_stack_config, seed_account, write_stack
 from tests.ops.cli import Run, run
 from tests.support.airflow import AirflowHome
+from tests.support.ops_servers import kubernetes_api
 from tests.support.servers import moto_server, postgres
 
 INSTANCE = "airflow-dbdrill-metadata"  # AwsNames of release `airflow`, stack `dbdrill`
@@ -185,3 +187,43 @@ def test_the_revision_table_matches_the_installed_airflow() -> None:
     newest = max(v for v in _REVISION_HEADS_MAP if v.startswith("3."))
     assert newest in REVISION_HEADS  # a new Airflow migration must reach the kit's table
     assert revision_of(__version__) == _REVISION_HEADS_MAP[newest]
+
+
+def _direct_connection_secret(password: str) -> dict[str, Any]:
+    """The migration Job's Secret with database roles on: Airflow's role, and the master user's bootstrap."""
+    host = f"{INSTANCE}.abc.eu-west-1.rds.amazonaws.com:5432/airflow?sslmode=verify-full"
+
+    def encoded(user: str) -> str:
+        return base64.b64encode(f"postgresql://{user}:{password}@{host}".encode()).decode()
+
+    # The local PostgreSQL knows only `airflow`: the drill succeeds only as the master user.
+    data = {"connection": encoded("airflow_application"), "master-connection": encoded("airflow")}
+    return {"name": "airflow-metadata-direct", "labels": {}, "data": data}
+
+
+def test_restore_drill_reads_the_password_from_the_release_secret(
+    account: tuple[Account, Any], migrated_postgres: int, tmp_path: Path
+) -> None:
+    cluster = {"token": "drill", "secrets": {"airflow": [_direct_connection_secret("p%40ss-from-the-secret")]}}
+    with kubernetes_api(tmp_path, cluster, EKS_CONTEXT) as kubeconfig:
+        result = db(
+            account,
+            tmp_path,
+            "restore-drill",
+            "--yes",
+            "--via",
+            f"127.0.0.1:{migrated_postgres}",
+            PGPASSWORD=None,
+            KUBECONFIG=str(kubeconfig),
+        )
+    assert result.exit_code == Exit.OK, result.stdout + result.stderr
+    assert result.document["revision"] == "1d6611b6ab7c"
+
+
+def test_restore_drill_without_any_password_says_where_to_get_one(account: tuple[Account, Any], tmp_path: Path) -> None:
+    with kubernetes_api(tmp_path, {"token": "drill", "secrets": {}}, EKS_CONTEXT) as kubeconfig:
+        result = db(account, tmp_path, "restore-drill", "--yes", PGPASSWORD=None, KUBECONFIG=str(kubeconfig))
+    assert result.exit_code == Exit.BAD_INPUT
+    assert result.error_lines == [result.stderr.strip()]
+    assert "no database password: PGPASSWORD is not set, and Kubernetes has no such resource" in result.stderr
+    assert "export PGPASSWORD" in result.stderr

@@ -3,6 +3,7 @@ file edit it drives, and the encrypted export."""
 
 from __future__ import annotations
 
+import base64
 import configparser
 import json
 import shlex
@@ -21,6 +22,7 @@ from components.validation import validated_stack_config
 from tests.ops.cli import run
 from tests.ops.deploy_standin import deployed_fernet_key
 from tests.support.airflow import AirflowHome
+from tests.support.ops_servers import kubernetes_api
 from tests.support.paths import REPO
 from tests.support.servers import moto_server, postgres
 from tests.support.stacks import raw_values
@@ -114,7 +116,7 @@ def test_rotate_fernet_reencrypts_everything_and_drops_the_old_key(tmp_path: Pat
     assert text.startswith(STACK_FILE_HEADER)  # the operator's comments survive the edits
     assert "# the tier sets the defaults" in text
     values = yaml.safe_load(text)["config"]
-    assert values["airflow-ha:airflow"] == {"fernetKeyGeneration": 2, "fernetKeyRetirePrevious": True}
+    assert values["airflow-ha:airflow"] == {"fernetKeyGeneration": 2, "fernetKeyRetiredThrough": 1}
 
 
 def _encrypted(database) -> dict[str, str]:
@@ -130,7 +132,7 @@ def test_a_failed_deploy_stops_the_rotation_and_a_rerun_resumes(tmp_path: Path) 
     assert "step 2 failed (exit 7)" in failed.stderr
     assert "Traceback" not in failed.stderr
     values = yaml.safe_load(stack_file.read_text())["config"]["airflow-ha:airflow"]
-    assert values == {"fernetKeyGeneration": 2, "fernetKeyRetirePrevious": False}
+    assert values == {"fernetKeyGeneration": 2}
     resumed = run("keys", "rotate-fernet", "--stack-file", str(stack_file), "--dry-run", "--output", "json")
     steps = [step["what"] for step in resumed.document["steps"]]
     assert steps[0].startswith("deploy: every component rolls onto keys 2,1")  # no second new generation
@@ -149,12 +151,12 @@ def test_the_stack_file_edit_touches_only_its_own_lines(tmp_path: Path) -> None:
         "    fernetKeyGeneration: 3\n"
         "  airflow-ha:executor: CeleryExecutor\n"
     )
-    set_airflow_keys(path, {"fernetKeyGeneration": 4, "fernetKeyRetirePrevious": False})
+    set_airflow_keys(path, {"fernetKeyGeneration": 4, "fernetKeyRetiredThrough": 3})
     assert path.read_text() == (
         "config:\n"
         "  airflow-ha:tier: local  # a laptop\n"
         "  airflow-ha:airflow:\n"
-        "    fernetKeyRetirePrevious: false\n"
+        "    fernetKeyRetiredThrough: 3\n"
         "    # the image we build\n"
         "    version: 3.2.2\n"
         "    fernetKeyGeneration: 4\n"
@@ -162,7 +164,7 @@ def test_the_stack_file_edit_touches_only_its_own_lines(tmp_path: Path) -> None:
     )
     document = yaml.safe_load(path.read_text())["config"]
     cfg = validated_stack_config("lab", document, set())
-    assert (cfg.airflow.fernet_key_generation, cfg.airflow.fernet_key_retire_previous) == (4, False)
+    assert (cfg.airflow.fernet_key_generation, cfg.airflow.fernet_key_retired_through) == (4, 3)
 
 
 def test_export_after_a_teardown_reads_the_retained_key_store(tmp_path: Path) -> None:
@@ -207,6 +209,51 @@ def test_export_after_a_teardown_reads_the_retained_key_store(tmp_path: Path) ->
     assert json.loads(opened.stdout)["fernet_key_store"] == document
     assert backup["fernet_key_store"] == document
     assert to_secret.exit_code == Exit.FAILED  # the store alone, again with the cluster missing
+
+
+def test_export_of_a_running_stack_holds_the_keys_its_pods_read_and_the_store(tmp_path: Path) -> None:
+    names = {
+        "fernet-key": ("fernet-key", "k2,k1"),
+        "api-secret-key": ("api-secret-key", "api"),
+        "jwt-secret": ("jwt-secret", "jwt"),
+    }
+    secrets = [
+        {
+            "name": f"airflow-{purpose}",
+            "labels": {"app.kubernetes.io/part-of": "airflow-ha"},
+            "data": {key: base64.b64encode(value.encode()).decode()},
+        }
+        for purpose, (key, value) in names.items()
+    ]
+    document = {"fernet_key": "k2,k1", "generation": 2, "keys": {"1": "k1", "2": "k2"}}
+    with (
+        moto_server(tmp_path) as endpoint,
+        kubernetes_api(tmp_path, {"token": "t0k3n", "secrets": {"airflow": secrets}}) as kubeconfig,
+    ):
+        credentials = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+        sm = boto3.client("secretsmanager", endpoint_url=endpoint, region_name="eu-west-1", **credentials)
+        sm.create_secret(Name="airflow-ha/airflow-staging/fernet-keys", SecretString=json.dumps(document))
+        env = {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_PROFILE": None,
+            "KUBECONFIG": str(kubeconfig),
+            "AIRFLOW_HA_EXPORT_PASSPHRASE": "a passphrase",
+        }
+        target = tmp_path / "keys.enc"
+        exported = run("keys", "export", "--stack", "staging", "--to-file", str(target), "--output", "json", env=env)
+        opened = json.loads(run("keys", "decrypt", str(target), env=env).stdout)
+
+    assert exported.exit_code == Exit.OK, exported.stderr
+    assert exported.document["exported"] == ["api_secret_key", "fernet_key", "fernet_key_store", "jwt_secret"]
+    assert opened == {
+        "stack": "staging",
+        "fernet_key": "k2,k1",
+        "api_secret_key": "api",
+        "jwt_secret": "jwt",
+        "fernet_key_store": document,
+    }
 
 
 def test_an_export_opens_only_with_its_passphrase() -> None:

@@ -15,7 +15,15 @@ from typing import Any
 import pytest
 
 from components.ops.errors import Exit
-from tests.ops.accounts import CREDENTIALS, GAPS_SPEC, Account, prod_stack_config, seed_account, write_stack
+from tests.ops.accounts import (
+    CREDENTIALS,
+    EKS_CONTEXT,
+    GAPS_SPEC,
+    Account,
+    prod_stack_config,
+    seed_account,
+    write_stack,
+)
 from tests.ops.cli import Run, run
 from tests.support.ops_servers import aws_gaps, kubernetes_api
 from tests.support.servers import moto_server, vault_standin
@@ -47,7 +55,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     with (
         moto_server(workdir) as moto,
         aws_gaps(workdir, moto, GAPS_SPEC) as endpoint,
-        kubernetes_api(workdir, CLUSTER) as kubeconfig,
+        kubernetes_api(workdir, CLUSTER, EKS_CONTEXT) as kubeconfig,
         vault_standin(workdir, VAULT) as (vault, _),
     ):
         yield {"account": seed_account(moto, endpoint), "kubeconfig": kubeconfig, "vault": vault}
@@ -176,7 +184,7 @@ def _faults(account: Account) -> list[tuple[str, dict[str, Any], tuple[str, str]
     ]
 
 
-FAULTS = [fault[0] for fault in _faults(Account("", "", [], [], "", "", "", "", ""))]
+FAULTS = [fault[0] for fault in _faults(Account("", "", [], [], "", "", "", "", "", ""))]
 
 
 @pytest.mark.parametrize("fault", FAULTS)
@@ -188,7 +196,9 @@ def test_each_check_fails_on_its_fault_alone(
     assert result.exit_code == Exit.FAILED, result.stdout
     assert result.document["ok"] is False
     failed = failures(result)
-    assert list(failed) == [check], failed
+    # A cluster that does not exist has no kubeconfig context either: the cluster side fails too.
+    also = [("kubernetes", "API")] if fault == "no such cluster" else []
+    assert list(failed) == [check, *also], failed
     assert words in failed[check]["detail"]
     assert failed[check]["remedy"]
 
@@ -223,7 +233,7 @@ def test_a_cluster_without_an_oidc_provider_fails(
 
 
 def test_no_keda_crd_fails_the_keda_check(good_config: dict[str, Any], servers: dict[str, Any], tmp_path: Path) -> None:
-    with kubernetes_api(tmp_path, {**CLUSTER, "crds": []}) as kubeconfig:
+    with kubernetes_api(tmp_path, {**CLUSTER, "crds": []}, EKS_CONTEXT) as kubeconfig:
         result = preflight(servers, write_stack(tmp_path, "preflight", good_config), KUBECONFIG=str(kubeconfig))
     assert list(failures(result)) == [("kubernetes", "KEDA")]
     assert "keda.sh" in failures(result)[("kubernetes", "KEDA")]["detail"]
@@ -232,7 +242,7 @@ def test_no_keda_crd_fails_the_keda_check(good_config: dict[str, Any], servers: 
 def test_a_token_the_cluster_refuses_is_one_failure_with_the_remedy(
     good_config: dict[str, Any], servers: dict[str, Any], tmp_path: Path
 ) -> None:
-    with kubernetes_api(tmp_path, {**CLUSTER, "token": "another-token"}) as kubeconfig:
+    with kubernetes_api(tmp_path, {**CLUSTER, "token": "another-token"}, EKS_CONTEXT) as kubeconfig:
         kubeconfig.write_text(kubeconfig.read_text().replace('"another-token"', '"stale-token"'))
         result = preflight(servers, write_stack(tmp_path, "preflight", good_config), KUBECONFIG=str(kubeconfig))
     failed = failures(result)
@@ -334,3 +344,78 @@ def test_text_output_shows_each_verdict_and_remedy(
     assert any(line.strip() == "-> set it to the VPC of the EKS cluster (aws ec2 describe-vpcs)" for line in lines)
     assert any(line.startswith("PASS  eks / cluster") for line in lines)
     assert lines[-1].startswith("FAILED: 16 checks, 1 failed")
+
+
+def test_a_kubeconfig_without_the_stacks_cluster_is_refused_not_guessed(
+    good_config: dict[str, Any], servers: dict[str, Any], tmp_path: Path
+) -> None:
+    elsewhere = "arn:aws:eks:eu-west-1:123456789012:cluster/another-team"
+    with kubernetes_api(tmp_path, CLUSTER, elsewhere) as kubeconfig:
+        result = preflight(servers, write_stack(tmp_path, "preflight", good_config), KUBECONFIG=str(kubeconfig))
+    failed = failures(result)
+    assert list(failed) == [("kubernetes", "API")]
+    assert failed[("kubernetes", "API")]["detail"] == (
+        "no kubeconfig context for the EKS cluster platform (current context: kind-elsewhere)"
+    )
+    assert "aws eks update-kubeconfig --name platform --region eu-west-1" in failed[("kubernetes", "API")]["remedy"]
+
+
+def test_a_public_subnet_is_a_warning_with_the_remedy(
+    good_config: dict[str, Any], servers: dict[str, Any], tmp_path: Path
+) -> None:
+    account = servers["account"]
+    change = {"airflow-ha:aws": {"privateSubnetIds": [*account.subnets, account.public_subnet]}}
+    result = preflight(servers, write_stack(tmp_path, "preflight", good_config, change))
+    assert result.exit_code == Exit.OK  # a warning does not stop `pulumi up`
+    warnings = [c for c in result.document["checks"] if c["verdict"] == "warn"]
+    assert [(c["area"], c["check"]) for c in warnings] == [("network", "subnets")]
+    assert warnings[0]["detail"] == f"{account.public_subnet} route to an internet gateway: they are public subnets"
+    assert "private subnets" in warnings[0]["remedy"]
+
+
+@pytest.mark.parametrize(
+    ("cluster", "verdict", "words"),
+    [
+        (
+            {
+                "crds": [*CLUSTER["crds"], "securitygrouppolicies.vpcresources.k8s.aws"],
+                "daemon_sets": {"kube-system/aws-node": {"ENABLE_POD_ENI": "true"}},
+            },
+            "pass",
+            "ENABLE_POD_ENI=true",
+        ),
+        (
+            {
+                "crds": [*CLUSTER["crds"], "securitygrouppolicies.vpcresources.k8s.aws"],
+                "daemon_sets": {"kube-system/aws-node": {"ENABLE_POD_ENI": "false"}},
+            },
+            "fail",
+            "would stay Pending",
+        ),
+        ({"daemon_sets": {"kube-system/aws-node": {"ENABLE_POD_ENI": "true"}}}, "fail", "no securitygrouppolicies"),
+    ],
+)
+def test_security_groups_for_pods_need_branch_enis(
+    good_config: dict[str, Any],
+    servers: dict[str, Any],
+    tmp_path: Path,
+    cluster: dict[str, Any],
+    verdict: str,
+    words: str,
+) -> None:
+    config = {**good_config, "airflow-ha:aws": {**good_config["airflow-ha:aws"], "securityGroupsForPods": True}}
+    with kubernetes_api(tmp_path, {**CLUSTER, **cluster}) as kubeconfig:
+        result = preflight(servers, write_stack(tmp_path, "preflight", config), KUBECONFIG=str(kubeconfig))
+    [finding] = [c for c in result.document["checks"] if c["check"] == "pod security groups"]
+    assert finding["verdict"] == verdict
+    assert words in finding["detail"]
+    if verdict == "fail":
+        assert "ENABLE_POD_ENI=true" in finding["remedy"]
+        assert list(failures(result)) == [("kubernetes", "pod security groups")]
+
+
+def test_pod_security_groups_are_not_checked_when_off(
+    good_config: dict[str, Any], servers: dict[str, Any], tmp_path: Path
+) -> None:
+    result = preflight(servers, write_stack(tmp_path, "preflight", good_config))
+    assert ("kubernetes", "pod security groups") not in verdicts(result)

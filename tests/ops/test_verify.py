@@ -94,6 +94,7 @@ def test_verify_checks_health_then_runs_the_canary_on_real_airflow(tmp_path: Pat
         "dag_processor": "ok",
     }
     assert document["canarySeconds"] >= 5  # at least the deferred wait
+    print(f"canary run: {document['canarySeconds']} s")  # the figure verify prints (pytest -s shows it)
     assert dict(tasks) == {
         "deferred_wait": "success",
         "read_secret": "success",
@@ -137,6 +138,32 @@ def test_the_canary_dag_and_the_command_agree_on_its_names() -> None:
         for alias in node.names
     }
     assert imported <= {"__future__", "socket", "datetime", "airflow"}  # it runs in the stack's own image
+
+
+PARSE_CANARY = """
+import json
+from airflow.dag_processing.dagbag import DagBag
+bag = DagBag(dag_folder=DAGS, include_examples=False)
+dag = bag.dags["airflow_ha_canary"]
+print(json.dumps({
+    "errors": {path: str(error) for path, error in bag.import_errors.items()},
+    "tasks": {task.task_id: {"executor": task.executor, "upstream": sorted(task.upstream_task_ids),
+              "deferrable": bool(getattr(task, "deferrable", False))} for task in dag.tasks},
+}))
+"""
+
+
+def test_the_canary_runs_a_task_on_each_executor_of_a_multi_executor_stack(tmp_path: Path) -> None:
+    home = AirflowHome.create(tmp_path / "home", {"core": {"executor": "CeleryExecutor,KubernetesExecutor"}})
+    shutil.copy(canary.CANARY_DAG_FILE, home.dags / canary.CANARY_DAG_FILE.name)
+    parsed = home.python(PARSE_CANARY.replace("DAGS", repr(str(home.dags))))
+    assert parsed["errors"] == {}
+    tasks = parsed["tasks"]
+    assert tasks["on_celery"]["executor"] == "CeleryExecutor"
+    assert tasks["on_kubernetes"]["executor"] == "KubernetesExecutor"
+    assert tasks["deferred_wait"]["deferrable"]
+    assert tasks["on_celery"]["upstream"] == tasks["on_kubernetes"]["upstream"] == ["deferred_wait"]
+    assert tasks["check"]["upstream"] == ["on_celery", "on_kubernetes", "read_secret"]  # the XComs it checks
 
 
 def test_verify_without_a_url_or_ingress_says_how_to_reach_the_api_server() -> None:

@@ -2,11 +2,12 @@
 
 PostgreSQL (metadata and Celery results), a Redis broker that keeps its data across a restart
 (as the replica an ElastiCache failover promotes has it), an api-server (the Execution API), a
-scheduler, a dag-processor, Celery workers and the worker's log server. Airflow reads the kit's
+scheduler, a dag-processor, Celery workers and the worker's log server (and on request a triggerer
+and its log server). Airflow reads the kit's
 ``airflow.cfg`` and env for the stack; only what a pod gets from the cluster is set here
 (database and broker URLs, the shared API secrets, ports on loopback).
 
-Airflow's own worker log server binds every interface, so workers start with
+Airflow's own log servers bind every interface, so workers and the triggerer start with
 ``--skip-serve-logs`` and the same log server app (``airflow.utils.serve_logs``) is started
 on 127.0.0.1 instead: the address the kit's ``hostname_callable`` records on this machine.
 """
@@ -59,6 +60,7 @@ class CeleryDeployment:
     database: Postgres
     broker: Redis
     log_server_port: int
+    trigger_log_server_port: int
 
     @property
     def home(self) -> AirflowHome:
@@ -105,16 +107,20 @@ class CeleryDeployment:
 
 @contextlib.contextmanager
 def celery_deployment(
-    workdir: Path, cfg: StackConfig, dags: Mapping[str, str], env: Mapping[str, str] | None = None
+    workdir: Path,
+    cfg: StackConfig,
+    dags: Mapping[str, str],
+    env: Mapping[str, str] | None = None,
+    triggerer: bool = False,
 ) -> Iterator[CeleryDeployment]:
     """The deployment for ``cfg`` with ``dags`` (DAG id → source of ``<DAG id>.py``) parsed, and one
-    worker, ``worker-1``."""
+    worker, ``worker-1``; with ``triggerer``, a triggerer and its log server too."""
     with postgres(workdir / "postgres") as database, durable_redis(workdir / "broker") as broker:
         database.create_database(DATABASE)
         home = AirflowHome.create(workdir / "home", effective_airflow_config(cfg), kit_environment(cfg))
         for dag_id, source in dags.items():
             (home.dags / f"{dag_id}.py").write_text(source)
-        log_server_port = free_port()
+        log_server_port, trigger_log_server_port = free_port(), free_port()
         cluster_env = {
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database.url(DATABASE),
@@ -124,6 +130,9 @@ def celery_deployment(
             "AIRFLOW__API__SECRET_KEY": secrets.token_hex(16),
             "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(log_server_port),
+            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(trigger_log_server_port),
+            # Airflow 3.2.2's log reader asks for this name (default 8794), the triggerer serves on the one above.
+            "AIRFLOW__LOGGING__TRIGGERER_LOG_SERVER_PORT": str(trigger_log_server_port),
             **(env or {}),
         }
         with AirflowProcesses.for_home(home, **cluster_env) as airflow:
@@ -132,15 +141,13 @@ def celery_deployment(
                 raise RuntimeError(f"airflow db migrate failed:\n{migrated.stderr[-3000:]}")
             for component in ("api-server", "scheduler", "dag-processor"):
                 airflow.start(component, component)
-            serve_logs = (
-                "import uvicorn; uvicorn.run('airflow.utils.serve_logs.log_server:get_app', factory=True, "
-                f"host='127.0.0.1', port={log_server_port}, log_config=None)"
-            )
-            airflow.group.start("log-server", [sys.executable, "-c", serve_logs], airflow.env, cwd=home.path)
-            deployment = CeleryDeployment(airflow, database, broker, log_server_port)
+            deployment = CeleryDeployment(airflow, database, broker, log_server_port, trigger_log_server_port)
+            _start_log_server(airflow, "log-server", log_server_port)
             deployment.start_worker("worker-1")
+            if triggerer:
+                _start_log_server(airflow, "trigger-log-server", trigger_log_server_port)
+                airflow.start("triggerer", "triggerer", "--skip-serve-logs")
             airflow.wait_for_api_server()
-            airflow.group.wait_for("the log server", lambda: port_open(log_server_port), STARTUP_TIMEOUT_SECONDS)
             expected = set(dags)
             airflow.group.wait_for(
                 f"the parsed DAGs {sorted(expected)}",
@@ -148,3 +155,13 @@ def celery_deployment(
                 STARTUP_TIMEOUT_SECONDS,
             )
             yield deployment
+
+
+def _start_log_server(airflow: AirflowProcesses, name: str, port: int) -> None:
+    """Airflow's log server app (what ``serve_logs`` runs), on 127.0.0.1 only."""
+    serve_logs = (
+        "import uvicorn; uvicorn.run('airflow.utils.serve_logs.log_server:get_app', factory=True, "
+        f"host='127.0.0.1', port={port}, log_config=None)"
+    )
+    airflow.group.start(name, [sys.executable, "-c", serve_logs], airflow.env, cwd=airflow.home.path)
+    airflow.group.wait_for(f"the {name}", lambda: port_open(port), STARTUP_TIMEOUT_SECONDS)

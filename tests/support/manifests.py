@@ -30,6 +30,9 @@ KIT_KINDS = {
     "kubernetes:batch/v1:Job": ("batch/v1", "Job"),
     "kubernetes:apps/v1:StatefulSet": ("apps/v1", "StatefulSet"),
     "kubernetes:core/v1:Service": ("v1", "Service"),
+    "kubernetes:core/v1:ConfigMap": ("v1", "ConfigMap"),
+    "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": ("monitoring.coreos.com/v1", "ServiceMonitor"),
+    "kubernetes:monitoring.coreos.com/v1:PrometheusRule": ("monitoring.coreos.com/v1", "PrometheusRule"),
 }
 CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PriorityClass"}
 POD_TEMPLATE_FILE = "pod_template_file.yaml"

@@ -26,8 +26,10 @@ def aws_gaps(workdir: Path, moto_url: str, spec: dict[str, Any]) -> Iterator[str
 
 
 @contextlib.contextmanager
-def kubernetes_api(workdir: Path, spec: dict[str, Any]) -> Iterator[Path]:
-    """The Kubernetes API stand-in; yields a kubeconfig whose context ``standin`` reaches it with ``spec['token']``."""
+def kubernetes_api(workdir: Path, spec: dict[str, Any], context: str = "standin") -> Iterator[Path]:
+    """The Kubernetes API stand-in; yields a kubeconfig whose context ``context`` reaches it with
+    ``spec['token']``. The current context is another one (``kind-elsewhere``, reaching nothing),
+    as in an operator's kubeconfig that last pointed at another cluster."""
     port = free_port()
     spec_file = workdir / "kubernetes-api.json"
     spec_file.write_text(json.dumps(spec))
@@ -37,10 +39,16 @@ def kubernetes_api(workdir: Path, spec: dict[str, Any]) -> Iterator[Path]:
             {
                 "apiVersion": "v1",
                 "kind": "Config",
-                "clusters": [{"name": "standin", "cluster": {"server": f"http://127.0.0.1:{port}"}}],
+                "clusters": [
+                    {"name": context, "cluster": {"server": f"http://127.0.0.1:{port}"}},
+                    {"name": "kind-elsewhere", "cluster": {"server": "http://127.0.0.1:9"}},
+                ],
                 "users": [{"name": "standin", "user": {"token": spec["token"]}}],
-                "contexts": [{"name": "standin", "context": {"cluster": "standin", "user": "standin"}}],
-                "current-context": "standin",
+                "contexts": [
+                    {"name": context, "context": {"cluster": context, "user": "standin"}},
+                    {"name": "kind-elsewhere", "context": {"cluster": "kind-elsewhere", "user": "standin"}},
+                ],
+                "current-context": "kind-elsewhere",
             }
         )
     )

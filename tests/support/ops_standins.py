@@ -9,8 +9,9 @@ moto 5.2 has no RDS ``DescribeDBEngineVersions`` or ``DescribePendingMaintenance
 those from SPEC, in the XML of the query protocol botocore parses, and forwards every other request
 to the moto_server in SPEC, so the command's real boto3 calls reach one endpoint.
 
-``kubernetes`` serves ``/version``, CRDs, IngressClasses, namespaces and Secrets listed by label
-from SPEC, only with the bearer token in SPEC (401 otherwise), as an API server with RBAC would.
+``kubernetes`` serves ``/version``, CRDs, IngressClasses, namespaces, DaemonSets, Secrets listed by label
+and single Secrets with their data from SPEC, only with the bearer token in SPEC (401 otherwise), as an
+API server with RBAC would.
 """
 
 from __future__ import annotations
@@ -225,14 +226,34 @@ class KubernetesApi(BaseHTTPRequestHandler):
             return self._named(parts[4], self.spec.get("ingress_classes", []), "IngressClass", "networking.k8s.io/v1")
         if parts[:2] == ["api", "v1"] and len(parts) == 4 and parts[2] == "namespaces":
             return self._named(parts[3], self.spec.get("namespaces", []), "Namespace", "v1")
+        if parts[:3] == ["apis", "apps", "v1"] and len(parts) == 7 and parts[5] == "daemonsets":
+            return self._daemon_set(parts[4], parts[6])
         if parts[:2] == ["api", "v1"] and len(parts) == 5 and parts[4] == "secrets":
             return self._secrets(parts[3], query.get("labelSelector", ""))
+        if parts[:2] == ["api", "v1"] and len(parts) == 6 and parts[4] == "secrets":
+            return self._secret(parts[3], parts[5])
         return self._status(404, "NotFound", f"the server could not find the requested resource ({url.path})")
 
     def _named(self, name: str, known: list[str], kind: str, api_version: str) -> None:
         if name not in known:
             return self._status(404, "NotFound", f'{kind.lower()}s "{name}" not found')
         return self._reply(200, {"kind": kind, "apiVersion": api_version, "metadata": {"name": name}})
+
+    def _daemon_set(self, namespace: str, name: str) -> None:
+        """``spec["daemon_sets"]["<namespace>/<name>"]``: the env of its container of the same name."""
+        env = self.spec.get("daemon_sets", {}).get(f"{namespace}/{name}")
+        if env is None:
+            return self._status(404, "NotFound", f'daemonsets.apps "{name}" not found')
+        container = {"name": name, "image": f"{name}:standin", "env": [{"name": k, "value": v} for k, v in env.items()]}
+        return self._reply(
+            200,
+            {
+                "kind": "DaemonSet",
+                "apiVersion": "apps/v1",
+                "metadata": {"name": name, "namespace": namespace},
+                "spec": {"selector": {}, "template": {"spec": {"containers": [container]}}},
+            },
+        )
 
     def _secrets(self, namespace: str, selector: str) -> None:
         wanted = dict(term.split("=", 1) for term in selector.split(",") if "=" in term)
@@ -245,6 +266,15 @@ class KubernetesApi(BaseHTTPRequestHandler):
             if all(secret["labels"].get(key) == value for key, value in wanted.items())
         ]
         return self._reply(200, {"kind": "SecretList", "apiVersion": "v1", "metadata": {}, "items": items})
+
+    def _secret(self, namespace: str, name: str) -> None:
+        """One Secret with its ``data`` (base64 values, as the API serves them)."""
+        for secret in self.spec.get("secrets", {}).get(namespace, []):
+            if secret["name"] == name:
+                metadata = {"name": name, "namespace": namespace, "labels": secret.get("labels", {})}
+                body = {"kind": "Secret", "apiVersion": "v1", "metadata": metadata, "data": secret.get("data", {})}
+                return self._reply(200, {**body, "type": secret.get("type", "Opaque")})
+        return self._status(404, "NotFound", f'secrets "{name}" not found')
 
     def log_message(self, *args) -> None:
         pass

@@ -3,9 +3,9 @@
 ``StatsdMapping`` reads the ``mappings.yml`` the chart renders into its StatsD ConfigMap and
 names each StatsD metric as statsd_exporter does (``pkg/mapper``): glob mappings first, in file
 order, where ``*`` stands for one dot-separated part; then regex mappings, in file order,
-unanchored; an unmatched metric keeps its name with every character outside ``[a-zA-Z0-9_]``
-replaced by ``_``. Timers become summaries (the exporter's default): ``<name>_sum``,
-``<name>_count`` and ``<name>`` with quantiles.
+unanchored. A mapping with ``action: drop`` drops what it matches. An unmatched metric keeps its
+name with every character outside ``[a-zA-Z0-9_]`` replaced by ``_``. Timers become summaries
+(the exporter's default): ``<name>_sum``, ``<name>_count`` and ``<name>`` with quantiles.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,9 +29,10 @@ class StatsdSample:
     name: str
     value: str
     type: str  # c, g, ms, h, d, s
+    received_at: float = 0.0  # time.monotonic() when the receiver got it
 
 
-def parse_datagram(datagram: str) -> list[StatsdSample]:
+def parse_datagram(datagram: str, received_at: float = 0.0) -> list[StatsdSample]:
     """``name:value|type[|@rate][|#tags]`` lines; several per datagram when the client batches."""
     samples = []
     for line in datagram.splitlines():
@@ -38,7 +40,7 @@ def parse_datagram(datagram: str) -> list[StatsdSample]:
         if not rest:
             continue
         value, _, kind = rest.partition("|")
-        samples.append(StatsdSample(name, value, kind.split("|")[0]))
+        samples.append(StatsdSample(name, value, kind.split("|")[0], received_at))
     return samples
 
 
@@ -71,7 +73,7 @@ class StatsdReceiver:
                 datagram = self._socket.recv(65535)
             except TimeoutError:
                 continue
-            self.samples += parse_datagram(datagram.decode("utf-8", "replace"))
+            self.samples += parse_datagram(datagram.decode("utf-8", "replace"), time.monotonic())
 
     def names(self) -> set[str]:
         return {sample.name for sample in self.samples}
@@ -83,6 +85,7 @@ class _Mapping:
     regex: re.Pattern[str] | None
     name: str
     labels: dict[str, str]
+    drop: bool
 
 
 class StatsdMapping:
@@ -92,13 +95,14 @@ class StatsdMapping:
         self.regexes: list[_Mapping] = []
         for entry in document.get("mappings") or []:
             labels = {str(k): str(v) for k, v in (entry.get("labels") or {}).items()}
+            drop = entry.get("action") == "drop"
             if entry.get("match_type", "glob") == "regex":
-                self.regexes.append(_Mapping(entry["match"], re.compile(entry["match"]), entry["name"], labels))
+                self.regexes.append(_Mapping(entry["match"], re.compile(entry["match"]), entry["name"], labels, drop))
             else:
-                self.globs.append(_Mapping(entry["match"], None, entry["name"], labels))
+                self.globs.append(_Mapping(entry["match"], None, entry["name"], labels, drop))
 
-    def prometheus_name(self, statsd_name: str) -> tuple[str, dict[str, str]]:
-        """The series name (and labels) the exporter gives a StatsD metric."""
+    def prometheus_name(self, statsd_name: str) -> tuple[str, dict[str, str]] | None:
+        """The series name (and labels) the exporter gives a StatsD metric; None when it drops it."""
         parts = statsd_name.split(".")
         for mapping in self.globs:
             pattern = mapping.match.split(".")
@@ -111,10 +115,14 @@ class StatsdMapping:
                 elif want != got:
                     break
             else:
+                if mapping.drop:
+                    return None
                 return _expand(mapping.name, captures), {k: _expand(v, captures) for k, v in mapping.labels.items()}
         for mapping in self.regexes:
             assert mapping.regex is not None
             found = mapping.regex.search(statsd_name)
+            if found and mapping.drop:
+                return None
             if found:
                 groups = list(found.groups())
                 return _expand(mapping.name, groups), {k: _expand(v, groups) for k, v in mapping.labels.items()}
@@ -124,7 +132,10 @@ class StatsdMapping:
         """Every series name the exporter exposes for ``samples``."""
         names: set[str] = set()
         for sample in samples:
-            name, _ = self.prometheus_name(sample.name)
+            mapped = self.prometheus_name(sample.name)
+            if mapped is None:
+                continue
+            name = mapped[0]
             if sample.type in TIMER_TYPES:
                 names |= {name, f"{name}_sum", f"{name}_count"}
             else:

@@ -14,18 +14,19 @@ from .coherence import (
 )
 from .database_access import database_roles_are_distinct, database_tls_reaches_every_client
 from .events import event_sources_are_deliverable, xcom_object_storage_has_a_bucket
-from .fernet_rotation import fernet_retirement_has_a_previous_key
+from .fernet_rotation import fernet_retirement_keeps_the_current_key
 from .ingress_tls import base_url_agrees_with_tls, ingress_tls_is_coherent, prod_ingress_has_tls
 from .monitoring import cloudwatch_alarms_reach_someone, local_tier_has_no_cloudwatch, prometheus_can_scrape
 from .placement import aws_section_matches_tier, local_tier_has_no_aws
 from .prod_floors import broker_hardening, prod_component_floors, prod_database_hardening
 from .queues import default_queue_is_served, queue_names_unique, queues_have_worker_sets
+from .recovery import own_celery_config_keeps_publish_retries
 from .sizes import limits_not_below_requests, worker_bounds_ordered
 
 CONFIG_RULES: tuple[Rule, ...] = (
     adoption_names_the_retained_keys,
     airflow_config_leaves_kit_options_alone,
-    fernet_retirement_has_a_previous_key,
+    fernet_retirement_keeps_the_current_key,
     aws_section_matches_tier,
     local_tier_has_no_aws,
     prod_component_floors,
@@ -47,9 +48,10 @@ CONFIG_RULES: tuple[Rule, ...] = (
     ingress_tls_is_coherent,
     prod_ingress_has_tls,
     base_url_agrees_with_tls,
-    event_sources_are_deliverable,
-    xcom_object_storage_has_a_bucket,
     prometheus_can_scrape,
     cloudwatch_alarms_reach_someone,
     local_tier_has_no_cloudwatch,
+    own_celery_config_keeps_publish_retries,
+    event_sources_are_deliverable,
+    xcom_object_storage_has_a_bucket,
 )

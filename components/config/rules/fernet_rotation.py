@@ -1,4 +1,4 @@
-"""A fernet rotation is stated as a generation number; retiring needs a previous generation."""
+"""A fernet rotation is stated as a generation number; the current generation cannot be retired."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from ..rule import rule
 
 
 @rule("airflow")
-def fernet_retirement_has_a_previous_key(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
-    if cfg.airflow.fernet_key_retire_previous and cfg.airflow.fernet_key_generation == 1:
+def fernet_retirement_keeps_the_current_key(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
+    generation, retired = cfg.airflow.fernet_key_generation, cfg.airflow.fernet_key_retired_through
+    if retired >= generation:
         yield Problem(
-            "airflow.fernetKeyRetirePrevious",
-            "has nothing to retire at airflow.fernetKeyGeneration 1: raise the generation first, "
-            "then retire the previous key once `airflow rotate-fernet-key` has run",
+            "airflow.fernetKeyRetiredThrough",
+            f"is {retired}, which would retire the current key (airflow.fernetKeyGeneration {generation}): "
+            f"at most {generation - 1}, and only once `airflow rotate-fernet-key` has run",
         )

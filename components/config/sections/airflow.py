@@ -89,11 +89,12 @@ class AirflowSection(KitModel):
     fernet_key_generation: PositiveInt = Field(
         default=1,
         description="Generation of the fernet key. Raising it by one adds a new random key first in "
-        "`[core] fernet_key` and keeps the previous one second, so data encrypted under either stays readable "
+        "`[core] fernet_key` and keeps the earlier ones after it, so data encrypted under any stays readable "
         "(`airflow-ha keys rotate-fernet` drives the whole rotation; docs/runbooks/key-rotation.md).",
     )
-    fernet_key_retire_previous: bool = Field(
-        default=False,
-        description="Drop the previous generation's key from `[core] fernet_key`, once `airflow rotate-fernet-key` "
-        "has re-encrypted everything under the current one. Back to `false` before the next generation.",
+    fernet_key_retired_through: Annotated[int, Field(ge=0)] = Field(
+        default=0,
+        description="Generations up to and including this one are dropped from `[core] fernet_key` (their keys "
+        "stay in the kit's keeping for old snapshots). Set it to the previous generation once "
+        "`airflow rotate-fernet-key` has re-encrypted everything under the current one.",
     )

@@ -26,10 +26,12 @@ class AwsSection(KitModel):
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every AWS resource.")
     security_groups_for_pods: bool = Field(
         default=False,
-        description="RDS and Redis admit only a security group the kit gives Airflow's pods (a VPC CNI "
+        description="RDS and the Celery broker (ElastiCache or Amazon MQ) admit only a security group the kit gives "
+        "Airflow's pods (a VPC CNI "
         "`SecurityGroupPolicy`), instead of every node's. Needs `ENABLE_POD_ENI=true` on the cluster's `aws-node` "
         "DaemonSet and Nitro instance types with trunk ENIs for Airflow's nodes; pods that cannot get a branch "
-        "ENI stay Pending. Off in every tier: the kit cannot check those prerequisites.",
+        "ENI stay Pending. Off in every tier: those are cluster settings the kit does not own (`airflow-ha "
+        "preflight` checks them).",
     )
 
 

@@ -53,14 +53,11 @@ class WorkloadSection(KitModel):
         description="`[core] max_active_tasks_per_dag`: DAG default for concurrent tasks."
     )
     task_resources: Resources = Field(description="Size of one task (a Celery slot, or a KubernetesExecutor pod).")
-    peak_deferred_tasks: Annotated[int, Field(ge=0)] = Field(
-        default=0,
-        description="Most tasks deferred at once (sensors and operators waiting on the triggerer), asset "
-        "watchers included; checked against triggerer.replicas × triggerer.capacity with one triggerer down.",
-    )
     queues: list[QueueSection] = Field(
         default_factory=list,
-        description="Celery queues besides `default`, each served by its own worker set sized for its tasks.",
+        description="Celery queues besides `default`, each served by its own worker set sized for its tasks: "
+        "`name` (a DNS label; tasks route to it with `queue=`), `peakRunningTasks`, `taskResources`, and optionally "
+        "`workerResources` (default: `celery.workers.resources`). See docs/runbooks/capacity-planning.md.",
     )
     longest_task_seconds: PositiveInt = Field(
         description="Longest normal task run, in seconds: workers stopped by a scale-down, rollout or node "
@@ -77,6 +74,12 @@ class WorkloadSection(KitModel):
     def deployment_peak(self) -> int:
         """Most tasks running at once across every queue and executor."""
         return self.peak_running_tasks + sum(queue.peak_running_tasks for queue in self.queues)
+
+    peak_deferred_tasks: Annotated[int, Field(ge=0)] = Field(
+        default=0,
+        description="Most tasks deferred at once (sensors and operators waiting on the triggerer), asset "
+        "watchers included; checked against triggerer.replicas × triggerer.capacity with one triggerer down.",
+    )
 
 
 class TuningSection(KitModel):

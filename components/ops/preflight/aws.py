@@ -70,13 +70,13 @@ def _network(stack: Stack) -> Iterator[Finding]:
             f"airflow-ha:aws.privateSubnetIds: {', '.join(sorted(elsewhere))} are not in {aws.vpc_id}",
             "RDS and ElastiCache subnet groups need subnets of one VPC: use that VPC's private subnets",
         )
-    public = sorted(subnet_id for subnet_id, subnet in found.items() if subnet.get("MapPublicIpOnLaunch"))
+    public = _public_subnets(ec2, aws.vpc_id, sorted(found))
     if public:
         yield warned(
             "network",
             "subnets",
-            f"{', '.join(public)} assign public IPs on launch: they look public",
-            "give the data stores private subnets (no route to an internet gateway)",
+            f"{', '.join(public)} route to an internet gateway: they are public subnets",
+            "give airflow-ha:aws.privateSubnetIds the VPC's private subnets (no route to an internet gateway)",
         )
     zones = sorted({subnet["AvailabilityZone"] for subnet in found.values()})
     if len(zones) >= 2:
@@ -95,6 +95,18 @@ def _network(stack: Stack) -> Iterator[Finding]:
             f"the subnets span {len(zones)} AZ; an AZ outage stops the database",
             "add a private subnet in a second AZ",
         )
+
+
+def _public_subnets(ec2: Any, vpc_id: str, subnet_ids: list[str]) -> list[str]:
+    """Subnets whose route table (their own, else the VPC's main one) sends traffic to an internet gateway."""
+    tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["RouteTables"]
+
+    def to_internet(table: dict[str, Any]) -> bool:
+        return any(route.get("GatewayId", "").startswith("igw-") for route in table.get("Routes", []))
+
+    main = next((t for t in tables if any(a.get("Main") for a in t.get("Associations", []))), None)
+    own = {a["SubnetId"]: t for t in tables for a in t.get("Associations", []) if a.get("SubnetId")}
+    return [subnet for subnet in subnet_ids if (table := own.get(subnet, main)) is not None and to_internet(table)]
 
 
 def _cluster(stack: Stack) -> Iterator[Finding]:

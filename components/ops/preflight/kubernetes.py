@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +11,14 @@ from ..kube import api_client
 from .checks import Finding, failed, guarded, passed
 
 KEDA_SCALED_OBJECT_CRD = "scaledobjects.keda.sh"
+# aws.securityGroupsForPods: the VPC resource controller's CRD, and the VPC CNI that must hand out branch ENIs.
+SECURITY_GROUP_POLICY_CRD = "securitygrouppolicies.vpcresources.k8s.aws"
+VPC_CNI = ("kube-system", "aws-node")
+POD_ENI_SETTING = "ENABLE_POD_ENI"
+POD_ENI_REMEDY = (
+    "kubectl -n kube-system set env daemonset aws-node ENABLE_POD_ENI=true (Airflow's nodes must be Nitro "
+    "instance types with trunk ENIs), or airflow-ha:aws.securityGroupsForPods: false"
+)
 
 
 def kubernetes_findings(stack: Stack) -> Iterator[Finding]:
@@ -39,6 +48,8 @@ def _cluster(stack: Stack) -> Iterator[Finding]:
                 "install KEDA (helm install keda kedacore/keda -n keda --create-namespace), "
                 "or airflow-ha:celery.workers.keda: false",
             )
+    if cfg.aws is not None and cfg.aws.security_groups_for_pods:
+        yield _pod_security_groups(api)
     ingress = cfg.kubernetes.ingress
     if ingress.enabled:
         if _exists(lambda: client.NetworkingV1Api(api).read_ingress_class(ingress.class_name, _preload_content=False)):
@@ -61,6 +72,48 @@ def _cluster(stack: Stack) -> Iterator[Finding]:
                 f"no namespace {monitoring}: the network policies would admit a Prometheus that is not there",
                 "set airflow-ha:kubernetes.monitoringNamespace to your Prometheus' namespace",
             )
+
+
+def _pod_security_groups(api: Any) -> Finding:
+    """Without branch ENIs Airflow's pods stay Pending, and the data stores admit no other pod."""
+    from kubernetes import client
+
+    check = "pod security groups"
+    crd = _exists(
+        lambda: client.ApiextensionsV1Api(api).read_custom_resource_definition(
+            SECURITY_GROUP_POLICY_CRD, _preload_content=False
+        )
+    )
+    if not crd:
+        return failed("kubernetes", check, f"no {SECURITY_GROUP_POLICY_CRD} CRD (not an EKS cluster?)", POD_ENI_REMEDY)
+    namespace, name = VPC_CNI
+    response = _read(lambda: client.AppsV1Api(api).read_namespaced_daemon_set(name, namespace, _preload_content=False))
+    if response is None:
+        return failed(
+            "kubernetes", check, f"no DaemonSet {namespace}/{name}: the cluster runs no VPC CNI", POD_ENI_REMEDY
+        )
+    containers = json.loads(response.data)["spec"]["template"]["spec"]["containers"]
+    env = {item["name"]: item.get("value") for c in containers if c["name"] == name for item in c.get("env", [])}
+    if env.get(POD_ENI_SETTING) != "true":
+        return failed(
+            "kubernetes",
+            check,
+            f"{namespace}/{name} runs without {POD_ENI_SETTING}=true: Airflow's pods would stay Pending",
+            POD_ENI_REMEDY,
+        )
+    return passed("kubernetes", check, f"{namespace}/{name} hands out branch ENIs ({POD_ENI_SETTING}=true)")
+
+
+def _read(read: Any) -> Any:
+    """The raw response, or None when the object does not exist."""
+    from kubernetes.client.exceptions import ApiException
+
+    try:
+        return read()
+    except ApiException as error:
+        if error.status == 404:
+            return None
+        raise
 
 
 def _exists(read: Any) -> bool:

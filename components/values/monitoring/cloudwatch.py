@@ -36,6 +36,8 @@ class AlarmSpec:
     comparison: Comparison
     threshold: float
     missing_data: Literal["missing", "notBreaching", "breaching"] = "missing"
+    # Consecutive five-minute periods over the threshold before the alarm fires.
+    evaluation_periods: int = EVALUATION_PERIODS
 
 
 def cache_node_ids(names: AwsNames, nodes: int) -> tuple[str, ...]:
@@ -127,6 +129,7 @@ def alarm_specs(cfg: StackConfig, names: AwsNames, cloudwatch: CloudwatchSection
                     "Sum",
                     "GreaterThanThreshold",
                     t.redis_evictions,
+                    evaluation_periods=1,  # each eviction is a lost message: no waiting
                 ),
                 AlarmSpec(
                     f"{node}-cpu",
