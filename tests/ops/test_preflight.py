@@ -32,7 +32,7 @@ KUBE_TOKEN = "preflight-reader-token"
 VAULT_OPERATOR_TOKEN = "s.preflight-operator"
 CLUSTER = {
     "token": KUBE_TOKEN,
-    "crds": ["scaledobjects.keda.sh"],
+    "crds": ["scaledobjects.keda.sh", "prometheusrules.monitoring.coreos.com", "servicemonitors.monitoring.coreos.com"],
     "ingress_classes": ["nginx"],
     "namespaces": ["monitoring", "airflow"],
 }
@@ -233,10 +233,24 @@ def test_a_cluster_without_an_oidc_provider_fails(
 
 
 def test_no_keda_crd_fails_the_keda_check(good_config: dict[str, Any], servers: dict[str, Any], tmp_path: Path) -> None:
-    with kubernetes_api(tmp_path, {**CLUSTER, "crds": []}, EKS_CONTEXT) as kubeconfig:
+    without_keda = [crd for crd in CLUSTER["crds"] if crd != "scaledobjects.keda.sh"]
+    with kubernetes_api(tmp_path, {**CLUSTER, "crds": without_keda}, EKS_CONTEXT) as kubeconfig:
         result = preflight(servers, write_stack(tmp_path, "preflight", good_config), KUBECONFIG=str(kubeconfig))
     assert list(failures(result)) == [("kubernetes", "KEDA")]
     assert "keda.sh" in failures(result)[("kubernetes", "KEDA")]["detail"]
+
+
+def test_monitoring_without_the_prometheus_operator_fails_before_pulumi_up(
+    good_config: dict[str, Any], servers: dict[str, Any], tmp_path: Path
+) -> None:
+    assert good_config["airflow-ha:monitoring"]["prometheus"]["enabled"] is True  # the shipped prod stack
+    cluster = {**CLUSTER, "crds": ["scaledobjects.keda.sh", "servicemonitors.monitoring.coreos.com"]}
+    with kubernetes_api(tmp_path, cluster, EKS_CONTEXT) as kubeconfig:
+        result = preflight(servers, write_stack(tmp_path, "preflight", good_config), KUBECONFIG=str(kubeconfig))
+    failed = failures(result)
+    assert list(failed) == [("kubernetes", "Prometheus Operator")]
+    assert "prometheusrules.monitoring.coreos.com" in failed[("kubernetes", "Prometheus Operator")]["detail"]
+    assert "monitoring.prometheus.enabled: false" in failed[("kubernetes", "Prometheus Operator")]["remedy"]
 
 
 def test_a_token_the_cluster_refuses_is_one_failure_with_the_remedy(
@@ -343,7 +357,7 @@ def test_text_output_shows_each_verdict_and_remedy(
     assert any(line.startswith("FAIL  network / VPC: airflow-ha:aws.vpcId vpc-0123456789abcdef0") for line in lines)
     assert any(line.strip() == "-> set it to the VPC of the EKS cluster (aws ec2 describe-vpcs)" for line in lines)
     assert any(line.startswith("PASS  eks / cluster") for line in lines)
-    assert lines[-1].startswith("FAILED: 16 checks, 1 failed")
+    assert lines[-1].startswith("FAILED: 18 checks, 1 failed")
 
 
 def test_a_kubeconfig_without_the_stacks_cluster_is_refused_not_guessed(
@@ -404,7 +418,7 @@ def test_security_groups_for_pods_need_branch_enis(
     words: str,
 ) -> None:
     config = {**good_config, "airflow-ha:aws": {**good_config["airflow-ha:aws"], "securityGroupsForPods": True}}
-    with kubernetes_api(tmp_path, {**CLUSTER, **cluster}) as kubeconfig:
+    with kubernetes_api(tmp_path, {**CLUSTER, **cluster}, EKS_CONTEXT) as kubeconfig:
         result = preflight(servers, write_stack(tmp_path, "preflight", config), KUBECONFIG=str(kubeconfig))
     [finding] = [c for c in result.document["checks"] if c["check"] == "pod security groups"]
     assert finding["verdict"] == verdict

@@ -11,6 +11,8 @@ from ..kube import api_client
 from .checks import Finding, failed, guarded, passed
 
 KEDA_SCALED_OBJECT_CRD = "scaledobjects.keda.sh"
+# monitoring.prometheus: the kinds the kit creates (components/kubernetes/monitoring.py).
+PROMETHEUS_OPERATOR_CRDS = ("prometheusrules.monitoring.coreos.com", "servicemonitors.monitoring.coreos.com")
 # aws.securityGroupsForPods: the VPC resource controller's CRD, and the VPC CNI that must hand out branch ENIs.
 SECURITY_GROUP_POLICY_CRD = "securitygrouppolicies.vpcresources.k8s.aws"
 VPC_CNI = ("kube-system", "aws-node")
@@ -33,20 +35,23 @@ def _cluster(stack: Stack) -> Iterator[Finding]:
     yield passed("kubernetes", "API", f"reached the API server (Kubernetes {version.git_version})")
     cfg = stack.config
     if cfg.uses_celery and cfg.celery.workers.keda:
-        found = _exists(
-            lambda: client.ApiextensionsV1Api(api).read_custom_resource_definition(
-                KEDA_SCALED_OBJECT_CRD, _preload_content=False
-            )
+        yield _crd_finding(
+            api,
+            "KEDA",
+            KEDA_SCALED_OBJECT_CRD,
+            "the Helm install would fail on the workers' ScaledObject",
+            "install KEDA (helm install keda kedacore/keda -n keda --create-namespace), "
+            "or airflow-ha:celery.workers.keda: false",
         )
-        if found:
-            yield passed("kubernetes", "KEDA", f"the {KEDA_SCALED_OBJECT_CRD} CRD is installed")
-        else:
-            yield failed(
-                "kubernetes",
-                "KEDA",
-                f"no {KEDA_SCALED_OBJECT_CRD} CRD: the Helm install would fail on the workers' ScaledObject",
-                "install KEDA (helm install keda kedacore/keda -n keda --create-namespace), "
-                "or airflow-ha:celery.workers.keda: false",
+    if cfg.monitoring.prometheus.enabled:
+        for crd in PROMETHEUS_OPERATOR_CRDS:
+            yield _crd_finding(
+                api,
+                "Prometheus Operator",
+                crd,
+                "pulumi up would fail on the kit's alert rules and scrape targets",
+                "install the Prometheus Operator (e.g. the kube-prometheus-stack chart), "
+                "or airflow-ha:monitoring.prometheus.enabled: false",
             )
     if cfg.aws is not None and cfg.aws.security_groups_for_pods:
         yield _pod_security_groups(api)
@@ -72,6 +77,15 @@ def _cluster(stack: Stack) -> Iterator[Finding]:
                 f"no namespace {monitoring}: the network policies would admit a Prometheus that is not there",
                 "set airflow-ha:kubernetes.monitoringNamespace to your Prometheus' namespace",
             )
+
+
+def _crd_finding(api: Any, check: str, crd: str, without: str, remedy: str) -> Finding:
+    from kubernetes import client
+
+    found = _exists(lambda: client.ApiextensionsV1Api(api).read_custom_resource_definition(crd, _preload_content=False))
+    if found:
+        return passed("kubernetes", check, f"the {crd} CRD is installed")
+    return failed("kubernetes", check, f"no {crd} CRD: {without}", remedy)
 
 
 def _pod_security_groups(api: Any) -> Finding:
