@@ -36,6 +36,7 @@ from .values.fernet_keys import FernetRotation, fernet_rotation
 from .values.integrations import IntegrationSpecs, integration_specs
 from .values.jobs import local_admin_job, migration_job
 from .values.kit_secrets import KitSecrets, LocalTierSecrets, PgbouncerSecrets, kit_secrets
+from .values.metadata_retention import cleanup_service_account
 from .values.monitoring import AlarmSpec, MonitoringManifests, alarm_specs, monitoring_manifests
 from .values.pod_security import namespace_labels
 from .values.release import ReleaseValues
@@ -78,6 +79,16 @@ class IrsaArgs:
     service_accounts: tuple[tuple[Component, str], ...]  # (component, its service account's name)
     secrets_prefixes: tuple[str, ...]  # Secrets Manager prefixes Airflow reads; empty for other backends
     dag_bundle: tuple[str, str] | None  # (bucket, prefix) of an S3 DAG bundle
+    tasks_in_scheduler: bool  # the LocalExecutor: the scheduler runs tasks, and needs what they need
+
+
+@dataclass(frozen=True)
+class MetadataExportArgs:
+    """The cleanup CronJob's service account, and the prefix of the logs bucket it writes to."""
+
+    namespace: str
+    service_account: str
+    prefix: str
 
 
 @dataclass(frozen=True)
@@ -100,6 +111,7 @@ class AwsDataPlaneArgs:
     broker: RedisSection | RabbitmqSection | None  # by broker.type; None without Celery
     logs: LogsSection
     irsa: IrsaArgs
+    metadata_export: MetadataExportArgs | None  # None unless metadataRetention exports
     # `database.protect` guards everything whose loss loses data: instance, kit key, logs bucket.
     protect: bool
     events: tuple[EventSource, ...]  # S3 notifications into SQS, for asset watchers
@@ -280,7 +292,13 @@ def _data_plane_args(cfg: StackConfig, names: Names) -> AwsDataPlaneArgs:
             dag_bundle=(cfg.dags.s3.bucket, cfg.dags.s3.prefix)
             if cfg.dags.source == "s3-bundle" and cfg.dags.s3 is not None
             else None,
+            tasks_in_scheduler=cfg.uses_local_executor,
         ),
+        metadata_export=MetadataExportArgs(
+            names.namespace, cleanup_service_account(names), cfg.metadata_retention.export.prefix
+        )
+        if cfg.metadata_retention.enabled and cfg.metadata_retention.export.enabled
+        else None,
         protect=database.protect,
         events=tuple(cfg.events.sources),
         xcom=_xcom_storage(cfg),

@@ -18,6 +18,7 @@ from .config.renames import Warn
 from .naming.rules import NAME_RULES
 from .tuning.broker_capacity import rabbitmq_holds_the_connections
 from .tuning.checks import CAPACITY_RULES
+from .tuning.local_executor import schedulers_carry_the_peak
 
 _LOG = logging.getLogger(__name__)
 
@@ -30,5 +31,5 @@ def validated_stack_config(
     warn: Warn = _LOG.warning,
 ) -> StackConfig:
     """The stack's config, validated; raises ``ConfigError`` listing every problem."""
-    rules = (*NAME_RULES, *CAPACITY_RULES, rabbitmq_holds_the_connections)
+    rules = (*NAME_RULES, *CAPACITY_RULES, schedulers_carry_the_peak, rabbitmq_holds_the_connections)
     return load_stack_config(stack, values, secret_keys, extra_rules=rules, warn=warn)

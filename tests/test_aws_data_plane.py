@@ -162,7 +162,14 @@ class TestProvider:
         }
 
     def test_children_are_parented(self, prod):
-        components = {"prod-aws", "prod-aws-database", "prod-aws-broker", "prod-aws-logs", "prod-aws-irsa"}
+        components = {
+            "prod-aws",
+            "prod-aws-database",
+            "prod-aws-broker",
+            "prod-aws-logs",
+            "prod-aws-irsa",
+            "prod-aws-metadata-export",
+        }
         for registration in prod.run.registrations:
             if registration.name != "prod-aws":
                 assert registration.parent in components, registration.name
@@ -184,6 +191,7 @@ class TestOutputs:
             "triggerer": "arn:aws:iam::123456789012:role/airflow-prod-triggerer",
             "dagProcessor": "arn:aws:iam::123456789012:role/airflow-prod-dag-processor",
             "workers": "arn:aws:iam::123456789012:role/airflow-prod-worker",
+            "databaseCleanup": "arn:aws:iam::123456789012:role/airflow-prod-database-cleanup",
         }
 
     def test_secrets_manager_target_only_with_secrets_manager(self, prod):

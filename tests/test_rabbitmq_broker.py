@@ -15,9 +15,11 @@ from components.aws.amazon_mq import AMQPS_PORT, amqps_broker_url
 from components.plan.engine import SECRET
 from components.plan.standins.aws import CLUSTER_SECURITY_GROUP
 from components.tuning.broker_capacity import rabbitmq_connections
+from components.tuning.capacity import capacity_report, capacity_summary
+from components.tuning.derive import derive_tuning
 from tests.support.programs import DB_PASSWORD_SENTINEL, is_secret, plaintext_forms, resolved, run_data_plane
 from tests.support.servers import moto_server
-from tests.support.stacks import AWS_SECTION, problem_at, problems, stack
+from tests.support.stacks import AWS_SECTION, problem_at, problems, sized, stack
 
 RABBITMQ = {"type": "rabbitmq"}
 MQ_BROKER = "aws:mq/broker:Broker"
@@ -117,10 +119,33 @@ class TestCapacity:
             pgbouncer={"enabled": True},
         )
         assert "mq.t3.micro on one node accepts 500" in message
-        assert "celery.workers.maxReplicas 200 × 3" in message
+        assert "Celery may open 610 broker connections (200 workers" in message
 
     def test_redis_stacks_have_no_broker_connection_figure(self):
         assert rabbitmq_connections(stack("prod")) is None
+        cfg = stack("prod")
+        assert capacity_report(cfg, derive_tuning(cfg))["broker"] is None
+
+    def test_queue_worker_sets_count_too(self):
+        heavy = {"name": "heavy", "peakRunningTasks": 10, "taskResources": sized("4", "16Gi")}
+        cfg = stack(
+            "prod", broker=RABBITMQ, workload={"queues": [heavy]}, celery={"workers": {"resources": sized("8", "34Gi")}}
+        )
+        tuning = derive_tuning(cfg)
+        workers = tuning.max_celery_workers + sum(queue.max_workers for queue in tuning.queues)
+        assert tuning.queues
+        assert rabbitmq_connections(cfg).workers == workers * 3
+
+    def test_the_capacity_report_shows_the_broker(self):
+        cfg = stack("prod", broker=RABBITMQ)
+        report = capacity_report(cfg, derive_tuning(cfg))
+        assert report["broker"] == {
+            "instanceType": "mq.m5.large",
+            "connections": 9 * 3 + 2 * 10,
+            "limit": 10_000,
+            "nodesCounted": 2,
+        }
+        assert "broker: 47 Celery connections, mq.m5.large accepts 10000 on 2 nodes" in capacity_summary(report)
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from ..seams import (
     RdsConnection,
     SecretsManagerAccess,
 )
+from ..values.metadata_retention import CLEANUP_ROLE_KEY
 from .amazon_mq import RabbitmqBroker
 from .broker import CeleryBroker
 from .ca_bundle import rds_ca_bundle
@@ -24,6 +25,7 @@ from .event_sources import EventSources
 from .irsa import ServiceAccountRoles
 from .kms import kit_key
 from .logs_bucket import LogsBucket
+from .metadata_export import MetadataExportRole
 from .network import pods_security_group
 from .provider import aws_provider
 
@@ -135,6 +137,20 @@ class AwsDataPlane(pulumi.ComponentResource):
             opts=child,
         )
 
+        role_arns = dict(roles.role_arns)
+        if args.metadata_export is not None:
+            export = MetadataExportRole(
+                f"{name}-metadata-export",
+                args.metadata_export,
+                aws_names,
+                region=args.region,
+                cluster=cluster,
+                logs_bucket=logs.bucket_name,
+                logs_key_arn=logs_key_arn,
+                opts=child,
+            )
+            role_arns[CLEANUP_ROLE_KEY] = export.role_arn
+
         self.outputs = DataPlaneOutputs(
             region=args.region,
             eks=EksClusterAccess(cluster.name, args.region, cluster.endpoint, cluster.ca_data),
@@ -153,7 +169,7 @@ class AwsDataPlane(pulumi.ComponentResource):
             ),
             broker_url=broker.url if broker is not None else None,
             logs_bucket=logs.bucket_name,
-            role_arns=roles.role_arns,
+            role_arns=role_arns,
             secrets_manager=SecretsManagerAccess(provider, secrets_key_arn) if secrets_key_arn is not None else None,
             alarm_targets=AlarmTargets(provider, cluster.account_id, cluster.partition),
             # The fernet keys live and die with the data they decrypt: the database's key encrypts them.
@@ -168,7 +184,7 @@ class AwsDataPlane(pulumi.ComponentResource):
             "databaseHost": database.host,
             "databasePort": database.port,
             "logsBucket": logs.bucket_name,
-            "roleArns": roles.role_arns,
+            "roleArns": role_arns,
             "clusterEndpoint": cluster.endpoint,
         }
         if broker is not None:

@@ -67,6 +67,7 @@ class ServiceAccountRoles(pulumi.ComponentResource):
                     logs_key_arn=parts[3],
                     secrets=SecretsAccess(args.secrets_prefixes, parts[4]) if parts[4] else None,
                     dag_bundle=args.dag_bundle,
+                    tasks_in_scheduler=args.tasks_in_scheduler,
                     event_queue_arns=tuple(parts[5]),
                     xcom=_xcom_access(xcom, logs_bucket=parts[2], logs_key_arn=parts[3]),
                 )

@@ -119,7 +119,8 @@ class LogsBucket(pulumi.ComponentResource):
                 aws.s3.BucketLifecycleConfigurationRuleArgs(
                     id="expire-task-logs",
                     status="Enabled",
-                    # Only the task logs: XComs under their own prefix expire by their own rule.
+                    # Only the task logs: XComs under their own prefix expire by their own rule, and the
+                    # metadata export (metadataRetention.export) is the run history a warehouse keeps.
                     filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=f"{LOGS_PREFIX}/"),
                     expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=logs.retention_days),
                     noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(

@@ -279,6 +279,7 @@ def service_account_policy(
     logs_key_arn: str,
     secrets: SecretsAccess | None = None,
     dag_bundle: tuple[str, str] | None = None,
+    tasks_in_scheduler: bool = False,
     event_queue_arns: tuple[str, ...] = (),
     xcom: XComAccess | None = None,
 ) -> Policy:
@@ -293,7 +294,9 @@ def service_account_policy(
     )
     if secrets is not None and secrets.prefixes and component in SECRETS_READERS:
         statements += secrets_statements(partition, region, account_id, secrets.prefixes, secrets.key_arn)
-    if dag_bundle is not None and component in DAG_BUNDLE_READERS:
+    # With the LocalExecutor the scheduler runs the tasks, and so loads the bundle too.
+    bundle_readers = (*DAG_BUNDLE_READERS, SCHEDULER) if tasks_in_scheduler else DAG_BUNDLE_READERS
+    if dag_bundle is not None and component in bundle_readers:
         statements += dag_bundle_statements(partition, *dag_bundle)
     if event_queue_arns and component in EVENT_QUEUE_READERS:
         statements += event_queue_statements(event_queue_arns)

@@ -8,14 +8,15 @@ from pydantic import BeforeValidator
 
 CELERY = "CeleryExecutor"
 KUBERNETES = "KubernetesExecutor"
-EXECUTORS: tuple[str, ...] = (CELERY, KUBERNETES, f"{CELERY},{KUBERNETES}")
+# Tasks run as processes of the scheduler pods: for the local and dev tiers only (rules/executor_tiers.py).
+LOCAL = "LocalExecutor"
+EXECUTORS: tuple[str, ...] = (CELERY, KUBERNETES, f"{CELERY},{KUBERNETES}", LOCAL)
 
 # Executors people ask for that Airflow 3 does not offer (or that do not fit a kit for HA
 # deployments), with the reason given back to them.
 _REJECTED_EXECUTORS = {
     "DaskExecutor": "Airflow 3 has no maintained Dask executor (the Dask provider was removed)",
     "SequentialExecutor": "Airflow 3 removed the SequentialExecutor",
-    "LocalExecutor": "the LocalExecutor runs tasks inside the scheduler and cannot be made highly available",
     "CeleryKubernetesExecutor": "Airflow 3 replaced CeleryKubernetesExecutor with the multi-executor form",
     "LocalKubernetesExecutor": "Airflow 3 replaced LocalKubernetesExecutor with the multi-executor form",
 }

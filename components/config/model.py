@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import Field
 
 from .base import KitModel
-from .executors import CELERY, KUBERNETES, Executor
+from .executors import CELERY, KUBERNETES, LOCAL, Executor
 from .secrets import Secrets
 from .sections.airflow import AirflowSection
 from .sections.aws import AwsSection, DatabaseSection, LogsSection, RabbitmqSection, RedisSection
@@ -26,6 +26,7 @@ from .sections.integrations import OpenLineageSection, SecretsBackendSection, Sl
 from .sections.kubernetes import KubernetesSection
 from .sections.monitoring import MonitoringSection
 from .sections.recovery import RecoverySection
+from .sections.retention import MetadataRetentionSection
 from .sections.services import (
     ApiServerSection,
     DagProcessorSection,
@@ -48,7 +49,8 @@ class StackConfig(KitModel):
     stack: str = Field(description="The Pulumi stack name.")
     tier: Tier = Field(description="Environment tier; it picks every default below and the production floors.")
     executor: Executor = Field(
-        description="`CeleryExecutor`, `KubernetesExecutor` or `CeleryExecutor,KubernetesExecutor`."
+        description="`CeleryExecutor`, `KubernetesExecutor`, `CeleryExecutor,KubernetesExecutor`, or "
+        "`LocalExecutor` (tasks run inside the scheduler pods; local and dev tiers only)."
     )
     aws: AwsSection | None = Field(
         default=None,
@@ -75,6 +77,9 @@ class StackConfig(KitModel):
         default=None, description="The Amazon MQ for RabbitMQ Celery broker (`broker.type: rabbitmq`)."
     )
     logs: LogsSection | None = Field(default=None, description="The S3 bucket of task logs.")
+    metadata_retention: MetadataRetentionSection = Field(
+        description="Purging old run history from the metadata database, and its export to S3."
+    )
     secrets_backend: SecretsBackendSection = Field(description="Where Airflow looks up connections and variables.")
     vault: VaultSection = Field(description="HashiCorp Vault, when it is the secrets backend.")
     slack: SlackSection = Field(description="Slack alerts on task failures.")
@@ -92,6 +97,11 @@ class StackConfig(KitModel):
     @property
     def uses_celery(self) -> bool:
         return CELERY in self.executor.split(",")
+
+    @property
+    def uses_local_executor(self) -> bool:
+        """Tasks run as processes of the schedulers: no broker, no workers."""
+        return self.executor == LOCAL
 
     @property
     def uses_redis(self) -> bool:

@@ -59,6 +59,10 @@ def _rabbitmq(instance_type: str, deployment_mode: str, *, log_retention_days: i
     }
 
 
+def _retention(enabled: bool, days: int, schedule: str, *, export: bool) -> dict[str, Any]:
+    return {"enabled": enabled, "retentionDays": days, "schedule": schedule, "export": {"enabled": export}}
+
+
 # What every tier shares; the tiers below override parts of it.
 _COMMON: dict[str, Any] = {
     "kubernetes": {"ingress": {"enabled": False}},
@@ -107,6 +111,8 @@ _TIERS: dict[str, dict[str, Any]] = {
         },
         "monitoring": {"thresholds": _alert_thresholds(30, 95, 90, 50, 90)},
         "secretsBackend": {"type": "none"},
+        # No S3 in the local tier: nothing to export to.
+        "metadataRetention": _retention(False, 30, "30 2 * * 0", export=False),
         "recovery": {"taskHeartbeatTimeoutSeconds": 60, "defaultTaskRetries": 0, "defaultRetryDelaySeconds": 30},
     },
     "dev": {
@@ -134,6 +140,7 @@ _TIERS: dict[str, dict[str, Any]] = {
         "redis": {"nodeType": "cache.t4g.small", "numCacheClusters": 1, "multiAz": False, "snapshotRetentionDays": 0},
         "rabbitmq": _rabbitmq("mq.t3.micro", "SINGLE_INSTANCE", log_retention_days=7),
         "logs": {"retentionDays": 30},
+        "metadataRetention": _retention(True, 30, "30 2 * * 0", export=True),
         "monitoring": {
             "thresholds": _alert_thresholds(30, 95, 90, 50, 90),
             "cloudwatch": _cloudwatch(90, 10, 90, 85, 60),
@@ -170,6 +177,7 @@ _TIERS: dict[str, dict[str, Any]] = {
         "redis": {"nodeType": "cache.t4g.medium", "numCacheClusters": 2, "multiAz": True, "snapshotRetentionDays": 1},
         "rabbitmq": _rabbitmq("mq.m5.large", "SINGLE_INSTANCE", log_retention_days=30),
         "logs": {"retentionDays": 90},
+        "metadataRetention": _retention(True, 60, "30 2 * * *", export=True),
         "monitoring": {
             "thresholds": _alert_thresholds(15, 90, 85, 25, 85),
             "cloudwatch": _cloudwatch(85, 15, 85, 80, 30),
@@ -206,6 +214,7 @@ _TIERS: dict[str, dict[str, Any]] = {
         "redis": {"nodeType": "cache.r7g.large", "numCacheClusters": 2, "multiAz": True, "snapshotRetentionDays": 7},
         "rabbitmq": _rabbitmq("mq.m5.large", "CLUSTER_MULTI_AZ", log_retention_days=90),
         "logs": {"retentionDays": 365},
+        "metadataRetention": _retention(True, 90, "30 2 * * *", export=True),
         "monitoring": {
             "thresholds": _alert_thresholds(10, 85, 80, 10, 80),
             "cloudwatch": _cloudwatch(80, 20, 80, 75, 10),

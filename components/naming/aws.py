@@ -89,6 +89,10 @@ class AwsNames:
         return f"alias/{self._name('data', RDS_IDENTIFIER_MAX)}"
 
     @property
+    def metadata_export_role(self) -> str:
+        return self._name("database-cleanup", IAM_ROLE_MAX)
+
+    @property
     def alarms(self) -> str:
         """The alarm topic, its key's alias and the AWS Chatbot channel configuration."""
         return self._name("alarms", SNS_TOPIC_MAX)

@@ -37,6 +37,7 @@ KEY_SETTINGS: dict[str, tuple[str, ...]] = {
         "transitEncryptionEnabled",
         "atRestEncryptionEnabled",
     ),
+    "aws:mq/broker:Broker": ("deploymentMode", "hostInstanceType", "engineVersion", "publiclyAccessible"),
     "aws:iam/role:Role": ("name",),
     "aws:kms/key:Key": ("enableKeyRotation", "deletionWindowInDays"),
     "aws:secretsmanager/secret:Secret": ("name",),

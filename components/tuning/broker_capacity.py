@@ -48,7 +48,9 @@ def rabbitmq_connections(cfg: StackConfig) -> BrokerConnections | None:
     """Celery's connections to the Amazon MQ broker; None without one."""
     if not cfg.uses_rabbitmq or cfg.rabbitmq is None:
         return None
-    workers = derive_tuning(cfg).max_celery_workers or 0
+    tuning = derive_tuning(cfg)
+    # The default workers and every queue's worker set.
+    workers = (tuning.max_celery_workers or 0) + sum(queue.max_workers for queue in tuning.queues)
     per_node = CONNECTIONS_PER_NODE.get(cfg.rabbitmq.instance_type)
     nodes = CLUSTER_NODES - 1 if cfg.rabbitmq.deployment_mode == RABBITMQ_CLUSTER else 1
     return BrokerConnections(
@@ -87,8 +89,8 @@ def rabbitmq_holds_the_connections(cfg: StackConfig, _explicit: frozenset[str]) 
     nodes = "one node" if connections.nodes_counted == 1 else f"{connections.nodes_counted} nodes (one of 3 down)"
     yield Problem(
         "rabbitmq.instanceType",
-        f"Celery may open {connections.total} broker connections (celery.workers.maxReplicas "
-        f"{connections.workers // WORKER_CONNECTIONS} × {WORKER_CONNECTIONS} + scheduler.replicas "
+        f"Celery may open {connections.total} broker connections ({connections.workers // WORKER_CONNECTIONS} "
+        f"workers (celery.workers.maxReplicas and the queues' worker sets) × {WORKER_CONNECTIONS} + scheduler.replicas "
         f"{cfg.scheduler.replicas} × broker_pool_limit {CELERY_BROKER_POOL_LIMIT}), but {cfg.rabbitmq.instance_type} "
         f"on {nodes} accepts {connections.limit}; choose a larger instance type or fewer workers",
     )

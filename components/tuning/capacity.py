@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..config.executors import CELERY, KUBERNETES
+from ..config.executors import CELERY, KUBERNETES, LOCAL
 from ..config.model import StackConfig
 from ..config.sections.workload import DEFAULT_QUEUE
+from .broker_capacity import rabbitmq_connections
 from .connection_budget import database_limit, server_connections, tuning_connections
 from .model import QueueTuning, Tuning
 
@@ -31,6 +32,13 @@ def capacity_report(cfg: StackConfig, tuning: Tuning) -> dict[str, Any]:
         executors[KUBERNETES] = {
             "slots": tuning.kubernetes_task_pods,
             "podsCreatedPerSchedulerLoop": tuning.worker_pods_creation_batch_size,
+        }
+
+    if cfg.uses_local_executor:
+        executors[LOCAL] = {
+            "tasksPerScheduler": tuning.parallelism,
+            "schedulers": cfg.scheduler.replicas,
+            "slots": tuning.local_task_slots,  # with one scheduler down
         }
 
     budget = tuning_connections(cfg, tuning)
@@ -78,6 +86,20 @@ def capacity_report(cfg: StackConfig, tuning: Tuning) -> dict[str, Any]:
             "used": used,
             "headroom": None if limit.available is None else limit.available - used,
         },
+        "broker": _broker(cfg),
+    }
+
+
+def _broker(cfg: StackConfig) -> dict[str, Any] | None:
+    """Celery's connections to an Amazon MQ broker against what its nodes accept; None for Redis."""
+    connections = rabbitmq_connections(cfg)
+    if connections is None or cfg.rabbitmq is None:
+        return None
+    return {
+        "instanceType": cfg.rabbitmq.instance_type,
+        "connections": connections.total,
+        "limit": connections.limit,  # None: an instance type without a published figure in the kit
+        "nodesCounted": connections.nodes_counted,
     }
 
 
@@ -136,6 +158,12 @@ def capacity_summary(report: dict[str, Any]) -> list[str]:
                 if queue is not None:
                     line = line.replace(": ", f" queue {queue}: ", 1) + f" for a peak of {sized['peakRunningTasks']}"
                 lines.append(line)
+        elif executor == LOCAL:
+            schedulers = _count(slots["schedulers"], "scheduler")
+            lines.append(
+                f"{executor}: {slots['tasksPerScheduler']} tasks in each of {schedulers}, "
+                f"{slots['slots']} slots with one scheduler down"
+            )
         else:
             per_loop = slots["podsCreatedPerSchedulerLoop"]
             lines.append(f"{executor}: {slots['slots']} task pods, {per_loop} created per scheduler loop")
@@ -159,6 +187,13 @@ def capacity_summary(report: dict[str, Any]) -> list[str]:
         lines.append(
             f"pgbouncer: {_count(bouncer['replicas'], 'pod')}, "
             f"max {bouncer['maxClientConnPerPod']} clients and {pools} server connections each"
+        )
+    broker = report.get("broker")
+    if broker is not None:
+        limit = "an unknown number" if broker["limit"] is None else broker["limit"]
+        lines.append(
+            f"broker: {broker['connections']} Celery connections, {broker['instanceType']} accepts {limit} "
+            f"on {_count(broker['nodesCounted'], 'node')}"
         )
     database = report["database"]
     if database["maxConnections"] is None:

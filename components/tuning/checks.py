@@ -95,6 +95,8 @@ def _task_fits_worker(
 
 @rule(*_DERIVATION)
 def worker_slots_carry_the_peak(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
+    if cfg.uses_local_executor:
+        return  # no workers: local_executor.py judges the schedulers
     tuning = derive_tuning(cfg)
     peak = cfg.workload.peak_running_tasks
     # Each other queue's workers are derived from its own peak; these carry the default queue's.

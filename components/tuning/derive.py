@@ -1,8 +1,9 @@
 """Derive every concurrency cap from the workload a stack declares (pure).
 
-The chain: the peak sets the worker slots (Celery workers × concurrency, or the KubernetesExecutor
-pod budget); the slots set ``[core] parallelism`` per scheduler and the default pool; the
-processes that may connect set the SQLAlchemy and PgBouncer pools. Each value a stack sets in
+The chain: the peak sets the worker slots (Celery workers × concurrency, the KubernetesExecutor
+pod budget, or, with the LocalExecutor, the tasks the scheduler pods hold); the slots set
+``[core] parallelism`` per scheduler and the default pool; the processes that may connect set
+the SQLAlchemy and PgBouncer pools. Each value a stack sets in
 config (``tuning.*``, ``celery.workers.*``, ``kubernetesExecutor.*``, ``pgbouncer.*``,
 ``dagProcessor.parsingProcesses``) replaces its derived value; ``checks.py`` judges both alike.
 
@@ -25,6 +26,8 @@ from .model import PgbouncerPools, QueueTuning, Tuning
 MIB = 2**20
 # A Celery worker's own main process (Airflow imported, Celery's consumer) before any task runs.
 WORKER_PROCESS_MEMORY_BYTES = 512 * MIB
+# A scheduler's own process (its loop, the LocalExecutor's parent, the log server) before any task runs.
+SCHEDULER_PROCESS_MEMORY_BYTES = 512 * MIB
 # Warm workers KEDA keeps in prod: one per zone of a two-zone spread survives a node loss.
 PROD_MIN_WORKERS = 2
 # A burst that fills the pod budget is launched within this many scheduler loops...
@@ -71,8 +74,14 @@ def queue_task_fit(cfg: StackConfig, queue: QueueSection) -> TaskFit:
     return resources_fit(queue_worker_resources(cfg, queue), queue.task_resources)
 
 
-def resources_fit(worker: Resources, task: Resources) -> TaskFit:
-    worker_memory = memory_bytes((worker.limits or worker.requests).memory) - WORKER_PROCESS_MEMORY_BYTES
+def scheduler_task_fit(cfg: StackConfig) -> TaskFit:
+    """Tasks one scheduler pod holds beside its own process, where the LocalExecutor runs them."""
+    return resources_fit(cfg.scheduler.resources, cfg.workload.task_resources, SCHEDULER_PROCESS_MEMORY_BYTES)
+
+
+def resources_fit(worker: Resources, task: Resources, reserved_memory: int = WORKER_PROCESS_MEMORY_BYTES) -> TaskFit:
+    """Tasks of ``task`` size one pod of ``worker`` size holds, less ``reserved_memory`` for its own process."""
+    worker_memory = memory_bytes((worker.limits or worker.requests).memory) - reserved_memory
     task_memory = memory_bytes((task.limits or task.requests).memory)
     return TaskFit(
         by_cpu=_millicores(worker.requests.cpu) // _millicores(task.requests.cpu),
@@ -106,8 +115,16 @@ def derive_tuning(cfg: StackConfig) -> Tuning:
             MAX_POD_CREATION_BATCH, math.ceil(task_pods / cfg.scheduler.replicas / POD_LAUNCH_LOOPS)
         )
 
+    local_slots = None
+    if cfg.uses_local_executor:
+        # Each scheduler runs up to `parallelism` tasks itself; the slots are what the schedulers
+        # hold with one of them down, so a rollout or a lost node does not cut below the peak.
+        per_scheduler = cfg.tuning.parallelism or max(1, scheduler_task_fit(cfg).tasks)
+        local_slots = per_scheduler * max(1, cfg.scheduler.replicas - 1)
+
     queue_workers = tuple(QueueWorkers(queue.name, queue.max_workers, queue.worker_concurrency) for queue in queues)
     slots = (celery_workers or 0) * (concurrency or 0) + sum(queue.slots for queue in queues) + (task_pods or 0)
+    slots += local_slots or 0
     pool_size, max_overflow = _sqlalchemy_pool(cfg, celery_workers, concurrency, task_pods, queue_workers)
     pgbouncer = _pgbouncer_pools(cfg, pool_size, max_overflow, celery_workers, concurrency, task_pods, queue_workers)
     return Tuning(
@@ -124,6 +141,7 @@ def derive_tuning(cfg: StackConfig) -> Tuning:
         max_celery_workers=celery_workers,
         worker_pods_creation_batch_size=batch_size,
         kubernetes_task_pods=task_pods,
+        local_task_slots=local_slots,
         pgbouncer=pgbouncer,
         queues=queues,
     )

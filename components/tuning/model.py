@@ -53,6 +53,7 @@ class Tuning:
     min_celery_workers: int | None  # KEDA's minReplicaCount; None when KEDA is off
     worker_pods_creation_batch_size: int | None  # [kubernetes_executor]
     kubernetes_task_pods: int | None  # the KubernetesExecutor's task-pod budget (its slots)
+    local_task_slots: int | None  # LocalExecutor: parallelism × the schedulers left with one down
     pgbouncer: PgbouncerPools | None
     # The worker sets of the other queues; the fields above describe the default queue's workers.
     queues: tuple[QueueTuning, ...] = ()
@@ -71,4 +72,4 @@ class Tuning:
     @property
     def total_task_slots(self) -> int:
         """Tasks the workers can run at once across the deployment."""
-        return self.celery_slots + (self.kubernetes_task_pods or 0)
+        return self.celery_slots + (self.kubernetes_task_pods or 0) + (self.local_task_slots or 0)

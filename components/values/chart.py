@@ -27,6 +27,7 @@ from .files import load_values, values_files
 from .ingress import ingress_values
 from .integrations import IntegrationChartInputs
 from .kit_secrets import ASYNC_CONNECTION, CONNECTION, KitSecrets, kit_secrets
+from .metadata_retention import database_cleanup_values
 from .monitoring.statsd_mappings import statsd_extra_mappings
 from .pod_security import pod_security_values
 from .refs import AwsRefs
@@ -60,7 +61,9 @@ def compose_chart_values(
         _pgbouncer(cfg, names, tuning, secrets),
         _celery_workers(cfg, names, tuning, refs) if cfg.uses_celery else {},
         _kubernetes_executor(cfg, names, refs) if cfg.uses_kubernetes_executor else {},
+        _local_executor(refs) if cfg.uses_local_executor else {},
         _network_policies(cfg, names),
+        database_cleanup_values(cfg, names, refs),
         ingress_values(cfg, names),
         dags_values(cfg, secrets),
         pod_security_values(cfg, values.get("securityContexts", {}).get("containers", {})),
@@ -231,6 +234,12 @@ def _kubernetes_executor(cfg: StackConfig, names: Names, refs: AwsRefs | None) -
         "containerLifecycleHooks": {"preStop": TASK_POD_PRE_STOP},
     }
     return {"workers": {"kubernetes": kubernetes}}
+
+
+def _local_executor(refs: AwsRefs | None) -> Values:
+    """The chart makes the schedulers a StatefulSet with a logs volume when the workers' persistence
+    is on; with task logs in S3 (the AWS tiers) they stay a Deployment."""
+    return {"workers": {"celery": {"persistence": {"enabled": refs is None}}}}
 
 
 def _network_policies(cfg: StackConfig, names: Names) -> Values:

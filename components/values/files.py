@@ -17,6 +17,7 @@ EXECUTOR_FILES: dict[str, str] = {
     "CeleryExecutor": "executor-celery.yaml",
     "KubernetesExecutor": "executor-kubernetes.yaml",
     "CeleryExecutor,KubernetesExecutor": "executor-celery-kubernetes.yaml",
+    "LocalExecutor": "executor-local.yaml",
 }
 
 

@@ -61,13 +61,21 @@ def pod_security_values(cfg: StackConfig, container_context: Values) -> Values:
     tasks_launch_pods = pods.tasks_launch_pods
     parts = [part for part, used in (("celery", cfg.uses_celery), ("kubernetes", kubernetes_executor)) if used]
     workers: Values = {part: {"serviceAccount": {"automountServiceAccountToken": tasks_launch_pods}} for part in parts}
+    # With the LocalExecutor the scheduler pods are where tasks run.
+    scheduler: Values = {
+        "serviceAccount": {
+            "automountServiceAccountToken": kubernetes_executor or (cfg.uses_local_executor and tasks_launch_pods)
+        }
+    }
     if pods.writable_task_root_filesystem:
         writable = {"securityContexts": {"container": {**container_context, "readOnlyRootFilesystem": False}}}
         workers = {part: {**settings, **writable} for part, settings in workers.items()}
+        if cfg.uses_local_executor:
+            scheduler |= writable
     return {
         # The chart's pod-launcher Role: the scheduler's with the KubernetesExecutor, the tasks' when they launch pods.
         "allowPodLaunching": kubernetes_executor or tasks_launch_pods,
-        "scheduler": {"serviceAccount": {"automountServiceAccountToken": kubernetes_executor}},
+        "scheduler": scheduler,
         "apiServer": {
             "allowPodLogReading": kubernetes_executor,
             "serviceAccount": {"automountServiceAccountToken": kubernetes_executor},

@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from tests.support.celery_run import run_dag
+from tests.support.dag_runs import run_dag
 from tests.support.servers import postgres, rabbitmq
 from tests.support.stacks import stack
 

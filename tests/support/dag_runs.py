@@ -1,7 +1,7 @@
 """One DAG run through real Airflow with the kit's generated config, its components on 127.0.0.1.
 
 The metadata database is a private PostgreSQL; the caller names the executor's own parts (a
-Celery broker and a worker, or nothing for the LocalExecutor) through ``env`` and ``workers``.
+Celery broker and a worker, or nothing for the LocalExecutor) through ``env`` and ``components``.
 Task logs stay local (the AWS tiers ship them to S3, which is not what these runs prove).
 """
 
@@ -24,7 +24,7 @@ STARTUP_TIMEOUT_SECONDS = 240
 @dataclass(frozen=True)
 class DagRun:
     state: str
-    tasks: dict[str, tuple[str, str]]  # task_id → (state, hostname)
+    tasks: dict[str, tuple[str, str]]  # task_id (with [map index] when mapped) → (state, hostname)
     logs: Path  # the processes' logs
 
 
@@ -76,5 +76,8 @@ def run_dag(
         ((state,),) = airflow.group.wait_for(
             f"the run of {dag_id}", lambda: database.query(name, finished, dag_id), timeout
         )
-        rows = database.query(name, "SELECT task_id, state, hostname FROM task_instance WHERE dag_id = %s", dag_id)
-    return DagRun(state, {task: (task_state, host) for task, task_state, host in rows}, airflow.group.logs)
+        rows = database.query(
+            name, "SELECT task_id, map_index, state, hostname FROM task_instance WHERE dag_id = %s", dag_id
+        )
+    tasks = {f"{task}[{index}]" if index >= 0 else task: (task_state, host) for task, index, task_state, host in rows}
+    return DagRun(state, tasks, airflow.group.logs)
