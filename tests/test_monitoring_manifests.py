@@ -95,7 +95,9 @@ def test_the_operators_selectors_find_the_objects_and_prometheus_may_scrape(stac
 def test_the_dashboard_is_a_configmap_grafanas_sidecar_loads(stack_name):
     manifests = shipped_manifests(stack_name)
     [dashboard] = [
-        d for d in manifests.kit if d["kind"] == "ConfigMap" and d["metadata"]["labels"].get("grafana_dashboard") == "1"
+        d
+        for d in manifests.kit
+        if d["kind"] == "ConfigMap" and (d["metadata"].get("labels") or {}).get("grafana_dashboard") == "1"
     ]
     assert dashboard["metadata"]["namespace"] == "monitoring"  # kubernetes.monitoringNamespace
     [(key, text)] = dashboard["data"].items()

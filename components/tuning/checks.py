@@ -344,7 +344,7 @@ def _database_room(limit: DatabaseLimit) -> str:
     )
 
 
-@rule("workload")
+@rule("workload", "executor", "broker")
 def drain_within_cluster_limit(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
     drain = drain_seconds(cfg)
     limit = cfg.workload.drain_limit_seconds

@@ -228,7 +228,12 @@ def test_export_of_a_running_stack_holds_the_keys_its_pods_read_and_the_store(tm
     document = {"fernet_key": "k2,k1", "generation": 2, "keys": {"1": "k1", "2": "k2"}}
     with (
         moto_server(tmp_path) as endpoint,
-        kubernetes_api(tmp_path, {"token": "t0k3n", "secrets": {"airflow": secrets}}) as kubeconfig,
+        # The shipped staging stack's EKS cluster: the command picks its context, never the current one.
+        kubernetes_api(
+            tmp_path,
+            {"token": "t0k3n", "secrets": {"airflow": secrets}},
+            "arn:aws:eks:eu-west-1:123456789012:cluster/data-platform-staging",
+        ) as kubeconfig,
     ):
         credentials = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
         sm = boto3.client("secretsmanager", endpoint_url=endpoint, region_name="eu-west-1", **credentials)
