@@ -134,6 +134,8 @@ def load_into_bigquery(client: Any, project: str, dataset: str, archive_table: s
     job_config = bigquery.LoadJobConfig(
         source_format=bigquery.SourceFormat.PARQUET,
         write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
+        # A column an Airflow upgrade adds reaches the table instead of failing every later load.
+        schema_update_options=[bigquery.SchemaUpdateOption.ALLOW_FIELD_ADDITION],
         time_partitioning=bigquery.TimePartitioning(type_=bigquery.TimePartitioningType.DAY),
     )
     job = client.load_table_from_file(

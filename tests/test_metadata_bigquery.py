@@ -133,6 +133,7 @@ class TestExport:
         assert isinstance(job_config, bigquery.LoadJobConfig)
         assert job_config.source_format == "PARQUET"
         assert job_config.write_disposition == "WRITE_APPEND"
+        assert job_config.schema_update_options == ["ALLOW_FIELD_ADDITION"]
         assert job_config.time_partitioning.type_ == "DAY"
         assert job_config.time_partitioning.field is None  # ingestion time: the $YYYYMMDD partition
         assert ARCHIVE not in _tables(engine)
