@@ -8,7 +8,12 @@
    ``s3://<bucket>/<prefix>/<table>/archived_date=<YYYY-MM-DD>/<archive table>.parquet``.
    Column types follow the database's (timestamps in UTC, JSON as text), so every file of a
    table has the same schema.
-3. Only once S3 has accepted the object is the archive table dropped. An archive table left by
+3. With a BigQuery target (``--bigquery-dataset``), the same Parquet bytes are loaded into
+   ``<project>.<dataset>.<table>``: appended, schema from the Parquet file, into the day partition
+   of the archived date (ingestion-time partitioning, ``<table>$YYYYMMDD``). The client comes from
+   the Google provider's ``BigQueryHook`` (in the official Airflow image), so the credentials are
+   the Airflow connection's.
+4. Only once S3 (and BigQuery, when set) has accepted it is the archive table dropped. An archive table left by
    a failed run is exported by the next one (its object key is its name).
 
 The kit passes this file to ``python -c`` in the CronJob's args (components/values/metadata_retention.py),
@@ -114,8 +119,34 @@ def read_table(engine: Any, name: str) -> Any:
     return pa.table(columns, schema=schema)
 
 
-def export(engine: Any, s3: Any, bucket: str, prefix: str) -> list[str]:
-    """Each archive table to S3 as Parquet, then dropped; returns the object keys written."""
+def bigquery_table_id(project: str, dataset: str, archive_table: str) -> str:
+    """The destination of one archive table: its Airflow table, in the day partition of its archived date."""
+    match = ARCHIVE_TABLE.match(archive_table)
+    if match is None:
+        raise ValueError(f"{archive_table} is not an archive table of airflow db clean")
+    return f"{project}.{dataset}.{match['table']}${match['stamp'][:8]}"
+
+
+def load_into_bigquery(client: Any, project: str, dataset: str, archive_table: str, parquet: bytes) -> Any:
+    """Append one Parquet file to BigQuery and wait for the load job: a failed load raises."""
+    from google.cloud import bigquery
+
+    job_config = bigquery.LoadJobConfig(
+        source_format=bigquery.SourceFormat.PARQUET,
+        write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
+        # A column an Airflow upgrade adds reaches the table instead of failing every later load.
+        schema_update_options=[bigquery.SchemaUpdateOption.ALLOW_FIELD_ADDITION],
+        time_partitioning=bigquery.TimePartitioning(type_=bigquery.TimePartitioningType.DAY),
+    )
+    job = client.load_table_from_file(
+        io.BytesIO(parquet), bigquery_table_id(project, dataset, archive_table), job_config=job_config
+    )
+    return job.result()
+
+
+def export(engine: Any, s3: Any, bucket: str, prefix: str, bigquery: tuple[Any, str, str] | None = None) -> list[str]:
+    """Each archive table to S3 as Parquet (and into BigQuery when ``bigquery`` is a
+    ``(client, project, dataset)``), then dropped; returns the object keys written."""
     import pyarrow.parquet as pq
     import sqlalchemy
 
@@ -128,6 +159,10 @@ def export(engine: Any, s3: Any, bucket: str, prefix: str) -> list[str]:
         # A successful PUT is durable and read-after-write consistent; a failed one raises, and the
         # archive table stays for the next run. (The job's role may only write: no read-back.)
         s3.put_object(Bucket=bucket, Key=key, Body=buffer.getvalue(), Metadata={"rows": str(rows.num_rows)})
+        if bigquery is not None:
+            client, project, dataset = bigquery
+            load_into_bigquery(client, project, dataset, name, buffer.getvalue())
+            print(f"Loaded {rows.num_rows} rows of {name} into {project}.{dataset}", flush=True)
         with engine.begin() as connection:
             connection.execute(sqlalchemy.text(f'DROP TABLE "{name}"'))
         print(f"Exported {rows.num_rows} rows of {name} to s3://{bucket}/{key}", flush=True)
@@ -143,6 +178,10 @@ def main(argv: Sequence[str]) -> None:
     parser.add_argument("--region", required=True)
     parser.add_argument("--tables", default="", help="comma-separated; default: every table airflow db clean knows")
     parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--bigquery-project", default=None)
+    parser.add_argument("--bigquery-dataset", default=None, help="also load each Parquet file into BigQuery")
+    parser.add_argument("--bigquery-location", default=None)
+    parser.add_argument("--gcp-conn-id", default="google_cloud_default")
     args = parser.parse_args(argv)
 
     import boto3
@@ -155,9 +194,16 @@ def main(argv: Sequence[str]) -> None:
         [table for table in args.tables.split(",") if table],
         args.batch_size,
     )
+    bigquery = None
+    if args.bigquery_dataset:
+        from airflow.providers.google.cloud.hooks.bigquery import BigQueryHook
+
+        hook = BigQueryHook(gcp_conn_id=args.gcp_conn_id, location=args.bigquery_location)
+        client = hook.get_client(project_id=args.bigquery_project, location=args.bigquery_location)
+        bigquery = (client, args.bigquery_project, args.bigquery_dataset)
     engine = sqlalchemy.create_engine(conf.get("database", "sql_alchemy_conn"))
     try:
-        export(engine, boto3.client("s3", region_name=args.region), args.bucket, args.prefix)
+        export(engine, boto3.client("s3", region_name=args.region), args.bucket, args.prefix, bigquery)
     finally:
         engine.dispose()
 

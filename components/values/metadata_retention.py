@@ -2,8 +2,9 @@
 
 With the export on, the CronJob runs the kit's ``charts-values/metadata_cleanup.py`` (passed to
 ``python -c``): ``airflow db clean`` keeps its archive tables, the script writes each one to S3
-as Parquet and only then drops it. With the export off, the chart's own ``airflow db clean``
-runs with ``--skip-archive``: archive tables nobody reads or drops would grow forever.
+as Parquet (and, with ``export.bigquery``, loads that file into BigQuery) and only then drops
+it. With the export off, the chart's own ``airflow db clean`` runs with ``--skip-archive``:
+archive tables nobody reads or drops would grow forever.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..config.model import StackConfig
+from ..config.sections.retention import MetadataBigQuerySection
 from ..naming.kubernetes import Names
 from .files import CHARTS_VALUES_DIR
 from .refs import AwsRefs
@@ -34,6 +36,17 @@ def cleanup_script() -> str:
     if "{{" in source or "}}" in source:
         raise ValueError(f"{CLEANUP_SCRIPT} must not contain '{{{{' or '}}}}': the chart templates the args")
     return source
+
+
+def bigquery_args(bigquery: MetadataBigQuerySection | None) -> list[str]:
+    """The script's arguments for the optional BigQuery target (none without one)."""
+    if bigquery is None:
+        return []
+    args = ["--bigquery-project", bigquery.project, "--bigquery-dataset", bigquery.dataset]
+    args += ["--gcp-conn-id", bigquery.gcp_conn_id]
+    if bigquery.location:
+        args += ["--bigquery-location", bigquery.location]
+    return args
 
 
 def database_cleanup_values(cfg: StackConfig, names: Names, refs: AwsRefs | None) -> Values:
@@ -62,6 +75,7 @@ def database_cleanup_values(cfg: StackConfig, names: Names, refs: AwsRefs | None
             "--region",
             refs.region,
         ]
+        cleanup["args"] += bigquery_args(retention.export.bigquery)
         role_arn = refs.role_arns.get(CLEANUP_ROLE_KEY)
         if role_arn:
             account["annotations"] = {IRSA_ANNOTATION: role_arn}

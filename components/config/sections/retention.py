@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from ..base import KitModel
 
@@ -21,6 +21,32 @@ def _at_least_one_day(days: int) -> int:
     return days
 
 
+class MetadataBigQuerySection(KitModel):
+    """A second target of the export, for a team whose warehouse is BigQuery."""
+
+    project: str = Field(
+        description="Google Cloud project id of the dataset (6-30 lowercase letters, digits and hyphens, "
+        "starting with a letter, not ending with a hyphen).",
+        pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$",
+    )
+    dataset: str = Field(
+        description="BigQuery dataset the archive tables are appended to, one table per Airflow table "
+        "(letters, digits and underscores, at most 1024). It must exist: the job creates tables, not datasets.",
+        pattern=r"^[A-Za-z0-9_]{1,1024}$",
+    )
+    location: str | None = Field(
+        default=None,
+        description="Location of the dataset (`US`, `EU`, `europe-west1`...); unset, BigQuery finds it.",
+        pattern=r"^[A-Za-z]+(-[a-z]+[0-9]+)?$",
+    )
+    gcp_conn_id: str = Field(
+        default="google_cloud_default",
+        description="Airflow connection (Google provider) the cleanup job loads with; its credentials come "
+        "from your secrets backend, never from the stack file.",
+        pattern=r"^[A-Za-z0-9_.-]{1,250}$",
+    )
+
+
 class MetadataExportSection(KitModel):
     enabled: bool = Field(
         description="Export every purged row to S3 as Parquet (queryable by Athena) before it is dropped. "
@@ -32,6 +58,18 @@ class MetadataExportSection(KitModel):
         "(`<prefix>/<table>/archived_date=<YYYY-MM-DD>/`); the cleanup job may write here and nowhere else.",
         pattern=r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*$",
     )
+    bigquery: MetadataBigQuerySection | None = Field(
+        default=None,
+        description="Also load each exported Parquet file into BigQuery (`<dataset>.<table>`, appended, "
+        "partitioned by archived date) through the Airflow image's Google provider. Unset: S3 only.",
+    )
+
+    @field_validator("bigquery")
+    @classmethod
+    def _needs_the_export(cls, bigquery: MetadataBigQuerySection | None, info: ValidationInfo) -> Any:
+        if bigquery is not None and not info.data.get("enabled"):
+            raise ValueError("needs metadataRetention.export.enabled: BigQuery loads the Parquet files of the export")
+        return bigquery
 
 
 class MetadataRetentionSection(KitModel):
