@@ -20,3 +20,9 @@ def test_every_document_is_listed_in_its_index(folder: str) -> None:
 def test_adr_numbers_are_unique() -> None:
     numbers = [path.name[:4] for path in (REPO / "docs/adr").glob("[0-9][0-9][0-9][0-9]-*.md")]
     assert len(numbers) == len(set(numbers))
+
+
+def test_every_adr_is_linked_from_the_architecture() -> None:
+    architecture = (REPO / "docs/architecture.md").read_text()
+    records = sorted(path.name for path in (REPO / "docs/adr").glob("[0-9][0-9][0-9][0-9]-*.md"))
+    assert [name for name in records if f"(adr/{name})" not in architecture] == []
