@@ -17,7 +17,7 @@ from ..config.errors import Problem
 from ..config.model import StackConfig
 from ..config.rule import rule
 from ..config.sections.aws import RABBITMQ_CLUSTER
-from .derive import derive_tuning
+from .derive import DERIVATION_SECTIONS, derive_tuning
 
 WORKER_CONNECTIONS = 3
 CELERY_BROKER_POOL_LIMIT = 10
@@ -61,26 +61,7 @@ def rabbitmq_connections(cfg: StackConfig) -> BrokerConnections | None:
     )
 
 
-# What derive_tuning reads to count the workers, and the broker's own sections.
-_NEEDS = (
-    "tier",
-    "executor",
-    "workload",
-    "tuning",
-    "scheduler",
-    "api_server",
-    "triggerer",
-    "dag_processor",
-    "celery",
-    "kubernetes_executor",
-    "pgbouncer",
-    "database",
-    "broker",
-    "rabbitmq",
-)
-
-
-@rule(*_NEEDS)
+@rule(*DERIVATION_SECTIONS, "broker", "rabbitmq")
 def rabbitmq_holds_the_connections(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
     connections = rabbitmq_connections(cfg)
     if connections is None or connections.limit is None or connections.total <= connections.limit:

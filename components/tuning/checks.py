@@ -16,6 +16,7 @@ from ..config.sections.aws import DatabaseSection
 from .capacity import triggerer_capacity
 from .connection_budget import DatabaseLimit, database_limit, server_connections, tuning_connections
 from .derive import (
+    DERIVATION_SECTIONS,
     WORKER_PROCESS_MEMORY_BYTES,
     TaskFit,
     derive_tuning,
@@ -26,24 +27,8 @@ from .derive import (
 from .drain import RABBITMQ_CONSUMER_TIMEOUT_SECONDS, TASK_WRAP_UP_SECONDS, drain_seconds
 from .rds_instances import INSTANCE_MEMORY_GIB, rds_default_max_connections
 
-# Every section derive_tuning reads: a rule cannot judge a stack whose derivation lacks one.
-_DERIVATION = (
-    "tier",
-    "executor",
-    "workload",
-    "tuning",
-    "scheduler",
-    "api_server",
-    "triggerer",
-    "dag_processor",
-    "celery",
-    "kubernetes_executor",
-    "pgbouncer",
-    "database",
-)
 
-
-@rule(*_DERIVATION)
+@rule(*DERIVATION_SECTIONS)
 def tasks_fit_celery_workers(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
     if not cfg.uses_celery:
         return
@@ -93,7 +78,7 @@ def _task_fits_worker(
         )
 
 
-@rule(*_DERIVATION)
+@rule(*DERIVATION_SECTIONS)
 def worker_slots_carry_the_peak(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
     if cfg.uses_local_executor:
         return  # no workers: local_executor.py judges the schedulers
@@ -121,7 +106,7 @@ def worker_slots_carry_the_peak(cfg: StackConfig, _explicit: frozenset[str]) -> 
     )
 
 
-@rule(*_DERIVATION)
+@rule(*DERIVATION_SECTIONS)
 def keda_minimum_within_maximum(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
     if cfg.celery.workers.max_replicas is not None:
         return  # both explicit: the config rule worker_bounds_ordered judges them
@@ -138,7 +123,7 @@ def keda_minimum_within_maximum(cfg: StackConfig, _explicit: frozenset[str]) -> 
         )
 
 
-@rule(*_DERIVATION)
+@rule(*DERIVATION_SECTIONS)
 def scheduling_carries_the_peak(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
     tuning = derive_tuning(cfg)
     peak = cfg.workload.deployment_peak
@@ -165,7 +150,7 @@ def _peak_keys(cfg: StackConfig) -> str:
     return "workload.peakRunningTasks plus each workload.queues[].peakRunningTasks"
 
 
-@rule(*_DERIVATION)
+@rule(*DERIVATION_SECTIONS)
 def per_dag_limits_within_parallelism(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
     tuning = derive_tuning(cfg)
     schedulers = cfg.scheduler.replicas
@@ -188,7 +173,7 @@ def per_dag_limits_within_parallelism(cfg: StackConfig, _explicit: frozenset[str
         )
 
 
-@rule(*_DERIVATION)
+@rule(*DERIVATION_SECTIONS)
 def database_holds_the_connections(cfg: StackConfig, explicit: frozenset[str]) -> Iterator[Problem]:
     limit = database_limit(cfg)
     available = limit.available

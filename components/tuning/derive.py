@@ -94,6 +94,23 @@ def _millicores(cpu: str) -> int:
     return round(cpu_cores(cpu) * 1000)
 
 
+# Every section derive_tuning reads: a rule cannot judge a stack whose derivation lacks one.
+DERIVATION_SECTIONS: tuple[str, ...] = (
+    "tier",
+    "executor",
+    "workload",
+    "tuning",
+    "scheduler",
+    "api_server",
+    "triggerer",
+    "dag_processor",
+    "celery",
+    "kubernetes_executor",
+    "pgbouncer",
+    "database",
+)
+
+
 def derive_tuning(cfg: StackConfig) -> Tuning:
     peak = cfg.workload.peak_running_tasks
     workers = cfg.celery.workers

@@ -13,27 +13,12 @@ from collections.abc import Iterator
 from ..config.errors import Problem
 from ..config.model import StackConfig
 from ..config.rule import rule
-from .derive import SCHEDULER_PROCESS_MEMORY_BYTES, derive_tuning, scheduler_task_fit
+from .derive import DERIVATION_SECTIONS, SCHEDULER_PROCESS_MEMORY_BYTES, derive_tuning, scheduler_task_fit
 
-# What derive_tuning reads.
-_NEEDS = (
-    "tier",
-    "executor",
-    "workload",
-    "tuning",
-    "scheduler",
-    "api_server",
-    "triggerer",
-    "dag_processor",
-    "celery",
-    "kubernetes_executor",
-    "pgbouncer",
-    "database",
-)
 _RESERVED = f"{SCHEDULER_PROCESS_MEMORY_BYTES // 2**20}Mi"
 
 
-@rule(*_NEEDS)
+@rule(*DERIVATION_SECTIONS)
 def schedulers_carry_the_peak(cfg: StackConfig, _explicit: frozenset[str]) -> Iterator[Problem]:
     if not cfg.uses_local_executor:
         return
