@@ -144,11 +144,8 @@ def run_configuration(
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
     }
     with AirflowProcesses.for_home(home, **env) as airflow:
-        migrated = airflow.airflow("db", "migrate")
-        if migrated.returncode != 0:
-            raise RuntimeError(f"airflow db migrate failed:\n{migrated.stderr[-3000:]}")
-        for component in ("api-server", "scheduler", "dag-processor"):
-            airflow.start(component, component)
+        airflow.migrate()
+        airflow.start_components("api-server", "scheduler", "dag-processor")
         airflow.start("celery-worker", "celery", "worker", "--skip-serve-logs")
         airflow.wait_for_api_server()
         airflow.group.wait_for(

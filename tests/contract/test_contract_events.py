@@ -172,10 +172,8 @@ def platform(tmp_path_factory):
             "AIRFLOW_VAR_LANDING_BUCKET": LANDING_BUCKET,
         }
         with AirflowProcesses.for_home(home, **overrides) as airflow:
-            migrated = airflow.airflow("db", "migrate")
-            assert migrated.returncode == 0, migrated.stderr[-3000:]
-            for component in ("api-server", "scheduler", "dag-processor", "triggerer"):
-                airflow.start(component, component)
+            airflow.migrate()
+            airflow.start_components("api-server", "scheduler", "dag-processor", "triggerer")
             airflow.start("celery-worker", "celery", "worker", "--skip-serve-logs")
             airflow.wait_for_api_server()
             airflow.group.wait_for(

@@ -51,10 +51,8 @@ def test_verify_checks_health_then_runs_the_canary_on_real_airflow(tmp_path: Pat
             f"AIRFLOW_VAR_{canary.CANARY_VARIABLE.upper()}": "canary-secret",
         }
         with AirflowProcesses.for_home(home, **env) as airflow:
-            migrated = airflow.airflow("db", "migrate")
-            assert migrated.returncode == 0, migrated.stderr[-3000:]
-            for component in ("api-server", "scheduler", "dag-processor", "triggerer"):
-                airflow.start(component, component)
+            airflow.migrate()
+            airflow.start_components("api-server", "scheduler", "dag-processor", "triggerer")
             airflow.wait_for_api_server()
             url = f"http://127.0.0.1:{airflow.api_port}"
             verified = run(

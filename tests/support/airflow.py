@@ -150,6 +150,17 @@ class AirflowProcesses:
         """``airflow <args>`` as ``name`` (``scheduler``, ``celery worker -q heavy``...)."""
         self.group.start(name, [sys.executable, "-m", "airflow", *args], {**self.env, **env}, cwd=self.home.path)
 
+    def migrate(self) -> None:
+        """``airflow db migrate``, failing with Airflow's own error."""
+        migrated = self.airflow("db", "migrate")
+        if migrated.returncode != 0:
+            raise RuntimeError(f"airflow db migrate failed:\n{migrated.stderr[-3000:]}")
+
+    def start_components(self, *components: str) -> None:
+        """``airflow <component>`` for each (``api-server``, ``scheduler``, ...), named after it."""
+        for component in components:
+            self.start(component, component)
+
     def wait_for_api_server(self) -> None:
         self.group.wait_for("the api-server", lambda: port_open(self.api_port), STARTUP_TIMEOUT_SECONDS)
 

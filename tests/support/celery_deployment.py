@@ -26,32 +26,11 @@ from typing import Any
 from components.config.model import StackConfig
 
 from .airflow import AirflowHome, AirflowProcesses, effective_airflow_config, kit_environment
-from .processes import ProcessGroup, free_port, port_open
-from .servers import STARTUP_TIMEOUT_SECONDS, Postgres, Redis, postgres, server_binary
+from .processes import free_port, port_open
+from .servers import STARTUP_TIMEOUT_SECONDS, Postgres, Redis, postgres, redis
 
 DATABASE = "airflow"
 API_WORKERS = 1
-
-
-@contextlib.contextmanager
-def durable_redis(workdir: Path) -> Iterator[Redis]:
-    """Redis on a free loopback port whose queued messages survive a stop and a start (AOF, fsync always)."""
-    port = free_port()
-    data = workdir / "redis"
-    data.mkdir(parents=True, exist_ok=True)
-    argv = [
-        server_binary("redis-server", "redis-server"),
-        "--bind", "127.0.0.1",
-        "--port", str(port),
-        "--save", "",
-        "--appendonly", "yes",
-        "--appendfsync", "always",
-        "--dir", str(data),
-    ]  # fmt: skip
-    with ProcessGroup(workdir / "logs") as group:
-        server = Redis(port, group, argv)
-        server.start()
-        yield server
 
 
 @dataclass
@@ -115,7 +94,7 @@ def celery_deployment(
 ) -> Iterator[CeleryDeployment]:
     """The deployment for ``cfg`` with ``dags`` (DAG id → source of ``<DAG id>.py``) parsed, and one
     worker, ``worker-1``; with ``triggerer``, a triggerer and its log server too."""
-    with postgres(workdir / "postgres") as database, durable_redis(workdir / "broker") as broker:
+    with postgres(workdir / "postgres") as database, redis(workdir / "broker", durable=True) as broker:
         database.create_database(DATABASE)
         home = AirflowHome.create(workdir / "home", effective_airflow_config(cfg), kit_environment(cfg))
         for dag_id, source in dags.items():
@@ -136,11 +115,8 @@ def celery_deployment(
             **(env or {}),
         }
         with AirflowProcesses.for_home(home, **cluster_env) as airflow:
-            migrated = airflow.airflow("db", "migrate")
-            if migrated.returncode != 0:
-                raise RuntimeError(f"airflow db migrate failed:\n{migrated.stderr[-3000:]}")
-            for component in ("api-server", "scheduler", "dag-processor"):
-                airflow.start(component, component)
+            airflow.migrate()
+            airflow.start_components("api-server", "scheduler", "dag-processor")
             deployment = CeleryDeployment(airflow, database, broker, log_server_port, trigger_log_server_port)
             _start_log_server(airflow, "log-server", log_server_port)
             deployment.start_worker("worker-1")

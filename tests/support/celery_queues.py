@@ -160,11 +160,8 @@ def queued_airflow(cfg: StackConfig, workdir: Path, dags: Mapping[str, str]) -> 
             "PYTHONPATH": f"{CHART_VALUES}:{home.path}",
         }
         with AirflowProcesses.for_home(home, **env) as airflow:
-            migrated = airflow.airflow("db", "migrate")
-            if migrated.returncode != 0:
-                raise RuntimeError(f"airflow db migrate failed:\n{migrated.stderr[-3000:]}")
-            for component in ("api-server", "scheduler", "dag-processor"):
-                airflow.start(component, component)
+            airflow.migrate()
+            airflow.start_components("api-server", "scheduler", "dag-processor")
             airflow.wait_for_api_server()
             yield QueuedAirflow(cfg, airflow, database)
 

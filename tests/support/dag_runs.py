@@ -58,10 +58,8 @@ def run_dag(
         AIRFLOW__API_AUTH__JWT_SECRET=secrets.token_hex(32),
         **{key: value.replace("{database}", name) for key, value in env.items()},
     ) as airflow:
-        migrated = airflow.airflow("db", "migrate")
-        assert migrated.returncode == 0, migrated.stderr[-3000:]
-        airflow.start("api-server", "api-server")
-        airflow.start("dag-processor", "dag-processor")
+        airflow.migrate()
+        airflow.start_components("api-server", "dag-processor")
         for process, args in components:
             airflow.start(process, *args)
         airflow.wait_for_api_server()

@@ -170,7 +170,9 @@ class Redis:
 
 
 @contextlib.contextmanager
-def redis(workdir: Path) -> Iterator[Redis]:
+def redis(workdir: Path, durable: bool = False) -> Iterator[Redis]:
+    """Redis on a free loopback port; ``durable``: queued messages survive a stop and a start (AOF, fsync
+    always), as on the replica a failover promotes."""
     port = free_port()
     data = workdir / "redis"
     data.mkdir(parents=True, exist_ok=True)
@@ -179,7 +181,7 @@ def redis(workdir: Path) -> Iterator[Redis]:
         "--bind", "127.0.0.1",
         "--port", str(port),
         "--save", "",
-        "--appendonly", "no",
+        *(["--appendonly", "yes", "--appendfsync", "always"] if durable else ["--appendonly", "no"]),
         "--dir", str(data),
     ]  # fmt: skip
     with ProcessGroup(workdir / "logs") as group:
